@@ -1,0 +1,55 @@
+package org.pointe4j.cli;
+
+import org.pointe4j.io.Catalog;
+import org.pointe4j.io.CatalogEntry;
+import org.pointe4j.io.Downloader;
+import org.pointe4j.io.ModelStore;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** {@code pointe fetch NAME}: downloads official weights, on explicit request only. */
+final class FetchCommand implements Command {
+    @Override
+    public String name() {
+        return "fetch";
+    }
+
+    @Override
+    public String summary() {
+        return "download official weights into the models folder (resumable)";
+    }
+
+    @Override
+    public String usage() {
+        return "usage: pointe fetch NAME [NAME...]\n\n"
+                + "Downloads the named catalog models (see 'pointe models') into $POINTE_MODELS_DIR\n"
+                + "(default ~/.pointe4j/models). A partial download is resumed; the file appears under its\n"
+                + "final name only once complete and checked.";
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) {
+        args.rejectUnknown();
+        if (args.positional().isEmpty()) {
+            throw new Args.UsageException("name at least one model; 'pointe models' lists them");
+        }
+        Downloader d = new Downloader();
+        for (String name : args.positional()) {
+            CatalogEntry e = Catalog.get().entry(name);
+            if (e.bundled() != null) {
+                out.println(name + ": shipped inside the jar (" + e.bundled() + "), nothing to fetch");
+                continue;
+            }
+            Path target = ModelStore.pathOf(e);
+            if (Files.isRegularFile(target)) {
+                out.println(name + ": already present at " + target);
+                continue;
+            }
+            Path p = d.fetch(e, new TerminalProgress(err, true));
+            out.println(name + ": saved to " + p);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,94 @@
+package org.pointe4j.cli;
+
+import org.pointe4j.io.CheckpointException;
+import org.pointe4j.io.Downloader;
+import org.pointe4j.io.ModelStore;
+
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code pointe} command line. Each subcommand is a {@link Command}; errors print one clear
+ * message (no stack trace unless {@code POINTE_DEBUG=1}) and exit non-zero: 1 for a failed run,
+ * 2 for an invalid command line.
+ */
+public final class Main {
+
+    private final Map<String, Command> commands = new LinkedHashMap<>();
+
+    private Main() {
+        for (Command c : List.of(new ModelsCommand(), new FetchCommand(), new InspectCommand())) {
+            commands.put(c.name(), c);
+        }
+    }
+
+    public static void main(String[] argv) {
+        int code = new Main().run(argv, System.out, System.err);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line and returns the exit code (used by tests, which must not exit). */
+    public static int execute(String[] argv, PrintStream out, PrintStream err) {
+        return new Main().run(argv, out, err);
+    }
+
+    private int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
+            if (argv.length >= 2 && commands.containsKey(argv[1])) {
+                out.println(commands.get(argv[1]).usage());
+            } else {
+                printHelp(out);
+            }
+            return argv.length == 0 ? 2 : 0;
+        }
+        Command c = commands.get(argv[0]);
+        if (c == null) {
+            err.println("pointe: unknown command '" + argv[0] + "'");
+            printHelp(err);
+            return 2;
+        }
+        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+        List<String> restList = new ArrayList<>(Arrays.asList(rest));
+        if (restList.contains("--help") || restList.contains("-h")) {
+            out.println(c.usage());
+            return 0;
+        }
+        try {
+            return c.run(Args.parse(rest, c.flags()), out, err);
+        } catch (Args.UsageException e) {
+            err.println("pointe " + c.name() + ": " + e.getMessage());
+            err.println(c.usage());
+            return 2;
+        } catch (CheckpointException | ModelStore.ModelMissingException | Downloader.FetchException
+                 | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+            err.println("pointe " + c.name() + ": " + e.getMessage());
+            debug(e, err);
+            return 1;
+        } catch (Exception e) {
+            err.println("pointe " + c.name() + ": " + e);
+            debug(e, err);
+            return 1;
+        }
+    }
+
+    private static void debug(Exception e, PrintStream err) {
+        if ("1".equals(System.getenv("POINTE_DEBUG"))) {
+            e.printStackTrace(err);
+        }
+    }
+
+    private void printHelp(PrintStream out) {
+        out.println("usage: pointe COMMAND [options]    (pointe COMMAND --help for details)\n");
+        out.println("commands:");
+        for (Command c : commands.values()) {
+            out.printf("  %-10s %s%n", c.name(), c.summary());
+        }
+        out.println("\nOfficial weights are looked up in $POINTE_MODELS_DIR (default ~/.pointe4j/models).");
+    }
+}

@@ -1,0 +1,74 @@
+package org.pointe4j.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes files so that a reader never sees half of one and a crash never destroys the previous
+ * version: the bytes go to a temporary file in the same folder, which is then renamed over the
+ * target.
+ */
+public final class AtomicFiles {
+
+    /** Produces the file's bytes. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private AtomicFiles() {
+    }
+
+    /**
+     * Writes {@code target} atomically.
+     *
+     * @throws UncheckedIOException naming the path when the folder is missing or not writable or
+     *     the write fails; the target is then left as it was
+     */
+    public static void write(Path target, Writer writer) {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new UncheckedIOException(new IOException("cannot write " + target + ": folder " + dir + " does not exist"));
+        }
+        if (Files.isDirectory(abs)) {
+            throw new UncheckedIOException(new IOException("cannot write " + target + ": it is a folder"));
+        }
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        } catch (IOException e) {
+            throw new UncheckedIOException(new IOException("cannot write " + target + ": folder " + dir + " is not writable ("
+                    + e.getMessage() + ")", e));
+        }
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                writer.write(out);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new UncheckedIOException(new IOException("cannot write " + target + ": " + e.getMessage(), e));
+        } catch (RuntimeException | Error e) {
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // the temporary file is hidden and harmless; the original error is what matters
+        }
+    }
+}

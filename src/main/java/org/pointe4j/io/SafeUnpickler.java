@@ -1,0 +1,260 @@
+package org.pointe4j.io;
+
+import net.razorvine.pickle.IObjectConstructor;
+import net.razorvine.pickle.Opcodes;
+import net.razorvine.pickle.PickleException;
+import net.razorvine.pickle.PickleUtils;
+import net.razorvine.pickle.Unpickler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A pickle reader for PyTorch files that never runs code named by the file.
+ *
+ * <p>A pickle names the callables that rebuild its objects ({@code GLOBAL module name}); Python's
+ * unpickler imports and calls them, which makes a downloaded checkpoint an arbitrary program.
+ * This reader resolves only a whitelist: {@code collections.OrderedDict}, the torch storage
+ * classes, {@code torch._utils._rebuild_tensor_v2}, {@code _rebuild_parameter} (with and without
+ * state), and TorchScript module classes ({@code __torch__.*}), which become inert
+ * {@link ScriptObject}s. Any other GLOBAL, and the opcodes that instantiate classes by other
+ * routes (INST, OBJ, EXT1/2/4), raise {@link CheckpointException} naming what was refused.
+ *
+ * <p>It also keeps dictionary insertion order (the order {@code state_dict()} lists tensors),
+ * which Pyrolite's default dict opcodes lose.
+ */
+final class SafeUnpickler extends Unpickler {
+
+    /** A storage reference from a persistent id: {@code ('storage', Type, key, location, numel)}. */
+    static final class StorageRef {
+        final DType dtype;
+        final String key;
+        final long numel;
+
+        StorageRef(DType dtype, String key, long numel) {
+            this.dtype = dtype;
+            this.key = key;
+            this.numel = numel;
+        }
+    }
+
+    /** A tensor as the pickle describes it: a strided view into a storage. */
+    static final class TensorView {
+        final StorageRef storage;
+        final long offset;
+        final long[] shape;
+        final long[] stride;
+
+        TensorView(StorageRef storage, long offset, long[] shape, long[] stride) {
+            this.storage = storage;
+            this.offset = offset;
+            this.shape = shape;
+            this.stride = stride;
+        }
+    }
+
+    /** A TorchScript module instance read as plain data: its class name and attributes. */
+    static final class ScriptObject {
+        final String className;
+        final Map<Object, Object> attributes = new LinkedHashMap<>();
+
+        ScriptObject(String className) {
+            this.className = className;
+        }
+    }
+
+    /** Marker for a torch storage class named by GLOBAL. */
+    private static final class StorageType {
+        final DType dtype;
+
+        StorageType(DType dtype) {
+            this.dtype = dtype;
+        }
+    }
+
+    /** An order-preserving dict; BUILD state (the {@code _metadata} attribute) is dropped. */
+    static final class OrderedDict extends LinkedHashMap<Object, Object> {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private static final Set<String> REBUILD_TENSOR = Set.of("_rebuild_tensor_v2");
+    private static final Set<String> REBUILD_PARAMETER =
+            Set.of("_rebuild_parameter", "_rebuild_parameter_with_state");
+
+    private final String source;
+
+    SafeUnpickler(String source) {
+        this.source = source;
+    }
+
+    /** Parses one pickle stream. */
+    Object read(InputStream in) throws IOException {
+        try {
+            return load(in);
+        } catch (PickleException | ClassCastException | IndexOutOfBoundsException e) {
+            if (e.getCause() instanceof CheckpointException) {
+                throw (CheckpointException) e.getCause();
+            }
+            throw new CheckpointException(source + ": malformed pickle data: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new CheckpointException(source + ": truncated or unreadable pickle data: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    protected Object dispatch(short key) throws PickleException, IOException {
+        switch (key) {
+            case Opcodes.GLOBAL: {
+                String module = PickleUtils.readline(input);
+                String name = PickleUtils.readline(input);
+                stack.add(resolve(module, name));
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.STACK_GLOBAL: {
+                Object name = stack.pop();
+                Object module = stack.pop();
+                stack.add(resolve(String.valueOf(module), String.valueOf(name)));
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.INST:
+            case Opcodes.OBJ:
+            case Opcodes.EXT1:
+            case Opcodes.EXT2:
+            case Opcodes.EXT4:
+                throw new CheckpointException(source + ": refused pickle opcode '" + (char) key
+                        + "' (it instantiates classes outside the whitelist)");
+            case Opcodes.EMPTY_DICT:
+                stack.add(new LinkedHashMap<Object, Object>());
+                return NO_RETURN_VALUE;
+            case Opcodes.DICT: {
+                List<Object> kv = stack.pop_all_since_marker();
+                Map<Object, Object> dict = new LinkedHashMap<>();
+                for (int i = 0; i + 1 < kv.size(); i += 2) {
+                    dict.put(kv.get(i), kv.get(i + 1));
+                }
+                stack.add(dict);
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.SETITEMS: {
+                List<Object> items = stack.pop_all_since_marker();
+                Object target = stack.peek();
+                if (!(target instanceof Map)) {
+                    throw new CheckpointException(source + ": SETITEMS on a non-dict");
+                }
+                @SuppressWarnings("unchecked")
+                Map<Object, Object> dict = (Map<Object, Object>) target;
+                for (int i = 0; i + 1 < items.size(); i += 2) {
+                    dict.put(items.get(i), items.get(i + 1));
+                }
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.BUILD: {
+                Object state = stack.pop();
+                Object target = stack.peek();
+                if (target instanceof ScriptObject) {
+                    applyScriptState((ScriptObject) target, state);
+                } else if (!(target instanceof OrderedDict) && !(target instanceof TensorView)) {
+                    throw new CheckpointException(source + ": BUILD on unexpected object "
+                            + (target == null ? "None" : target.getClass().getSimpleName()));
+                }
+                return NO_RETURN_VALUE;
+            }
+            default:
+                return super.dispatch(key);
+        }
+    }
+
+    private void applyScriptState(ScriptObject obj, Object state) {
+        if (state instanceof Map) {
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) state).entrySet()) {
+                obj.attributes.put(e.getKey(), e.getValue());
+            }
+        } else if (state instanceof Object[]) {
+            // some TorchScript objects pickle their state as a tuple
+            Object[] t = (Object[]) state;
+            for (int i = 0; i < t.length; i++) {
+                obj.attributes.put(i, t[i]);
+            }
+        }
+    }
+
+    private Object resolve(String module, String name) {
+        if (module.equals("collections") && name.equals("OrderedDict")) {
+            return (IObjectConstructor) args -> new OrderedDict();
+        }
+        if (module.equals("torch") && name.endsWith("Storage")) {
+            DType dt = DType.fromStorageClass(name);
+            if (dt == null) {
+                throw refused(module, name, "unsupported storage type");
+            }
+            return new StorageType(dt);
+        }
+        if (module.equals("torch._utils") && REBUILD_TENSOR.contains(name)) {
+            return (IObjectConstructor) this::rebuildTensor;
+        }
+        if (module.equals("torch._utils") && REBUILD_PARAMETER.contains(name)) {
+            return (IObjectConstructor) args -> {
+                if (args.length < 1 || !(args[0] instanceof TensorView)) {
+                    throw new CheckpointException(source + ": " + name + " without a tensor");
+                }
+                return args[0];
+            };
+        }
+        if (module.startsWith("__torch__.") || module.equals("__torch__")) {
+            String cls = module + "." + name;
+            return (IObjectConstructor) args -> new ScriptObject(cls);
+        }
+        throw refused(module, name, "not in the whitelist of checkpoint types");
+    }
+
+    private CheckpointException refused(String module, String name, String why) {
+        return new CheckpointException(source + ": refused GLOBAL '" + module + "." + name + "' (" + why
+                + "); this file may not be a plain PyTorch checkpoint");
+    }
+
+    private Object rebuildTensor(Object[] args) {
+        if (args.length < 4 || !(args[0] instanceof StorageRef)) {
+            throw new CheckpointException(source + ": _rebuild_tensor_v2 with unexpected arguments");
+        }
+        StorageRef storage = (StorageRef) args[0];
+        long offset = ((Number) args[1]).longValue();
+        long[] shape = longs(args[2]);
+        long[] stride = longs(args[3]);
+        if (shape.length != stride.length) {
+            throw new CheckpointException(source + ": tensor size and stride differ in rank");
+        }
+        return new TensorView(storage, offset, shape, stride);
+    }
+
+    private long[] longs(Object tuple) {
+        Object[] items = tuple instanceof Object[] ? (Object[]) tuple
+                : tuple instanceof List ? ((List<?>) tuple).toArray() : null;
+        if (items == null) {
+            throw new CheckpointException(source + ": expected a tuple of ints, got " + tuple);
+        }
+        long[] out = new long[items.length];
+        for (int i = 0; i < items.length; i++) {
+            out[i] = ((Number) items[i]).longValue();
+        }
+        return out;
+    }
+
+    @Override
+    protected Object persistentLoad(Object pid) {
+        Object[] t = pid instanceof Object[] ? (Object[]) pid
+                : pid instanceof List ? new ArrayList<>((List<?>) pid).toArray() : null;
+        if (t == null || t.length < 5 || !"storage".equals(t[0])) {
+            throw new CheckpointException(source + ": unsupported persistent id " + pid);
+        }
+        if (!(t[1] instanceof StorageType)) {
+            throw new CheckpointException(source + ": persistent id without a storage class");
+        }
+        DType dt = ((StorageType) t[1]).dtype;
+        return new StorageRef(dt, String.valueOf(t[2]), ((Number) t[4]).longValue());
+    }
+}

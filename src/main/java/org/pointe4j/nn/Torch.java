@@ -1,0 +1,41 @@
+package org.pointe4j.nn;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * The one entry point to DJL's PyTorch engine: it switches DJL to offline mode before the engine
+ * loads (no telemetry, no native-library download; the CPU libtorch comes from the
+ * {@code pytorch-native-cpu} jar) and hands out managers on the configured device.
+ *
+ * <p>Device: system property {@code pointe.device} ({@code cpu} by default, e.g. {@code gpu0} when
+ * a CUDA libtorch is on the classpath). Threads: DJL's {@code ai.djl.pytorch.num_threads}.
+ */
+public final class Torch {
+
+    static {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+    }
+
+    private Torch() {
+    }
+
+    /** The device models run on. */
+    public static Device device() {
+        String d = System.getProperty("pointe.device", "cpu");
+        return Device.fromName(d);
+    }
+
+    /** A new root manager on {@link #device()}; close it to free everything created under it. */
+    public static NDManager newManager() {
+        return NDManager.newBaseManager(device(), "PyTorch");
+    }
+
+    /** The loaded engine (forces native initialisation, about 2 s on first use). */
+    public static Engine engine() {
+        return Engine.getEngine("PyTorch");
+    }
+}
