@@ -22,7 +22,7 @@ public final class Main {
     private final Map<String, Command> commands = new LinkedHashMap<>();
 
     private Main() {
-        for (Command c : List.of(new ModelsCommand(), new FetchCommand(), new InspectCommand())) {
+        for (Command c : List.of(new ModelsCommand(), new FetchCommand(), new InspectCommand(), new ForwardCommand(), new SampleCommand(), new BenchCommand())) {
             commands.put(c.name(), c);
         }
     }

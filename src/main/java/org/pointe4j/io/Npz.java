@@ -22,7 +22,7 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * Reads and writes numpy's {@code .npz} archives ({@code np.savez} / {@code np.savez_compressed}):
- * a zip of {@code <name>.npy} files, format version 1.0 to 3.0, C order, no pickled objects.
+ * a zip of {@code <name>.npy} files, format version 1.0 to 3.0, C or Fortran order, no pickled objects.
  * This is point-e's point-cloud file format and the format of the parity fixtures.
  */
 public final class Npz {
@@ -92,9 +92,6 @@ public final class Npz {
         if (dtype == null) {
             throw new CheckpointException(where + ": unsupported dtype " + d.group(1));
         }
-        if (f.group(1).equals("True")) {
-            throw new CheckpointException(where + ": Fortran-ordered arrays are not supported");
-        }
         List<Long> dims = new ArrayList<>();
         for (String part : s.group(1).split(",")) {
             if (!part.isBlank()) {
@@ -110,7 +107,31 @@ public final class Npz {
         if (data.length != bytes) {
             throw new CheckpointException(where + ": array data ends early (truncated file?)");
         }
+        if (f.group(1).equals("True") && shape.length > 1) {
+            data = fortranToC(data, shape, dtype.itemSize());
+        }
         return new HostArray(dtype, shape, ByteBuffer.wrap(data));
+    }
+
+    /** Reorders column-major bytes (numpy's fortran_order) into row-major. */
+    private static byte[] fortranToC(byte[] src, long[] shape, int item) {
+        int n = src.length / item;
+        byte[] out = new byte[src.length];
+        int[] idx = new int[shape.length];
+        for (int c = 0; c < n; c++) {
+            int fOffset = 0;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                fOffset = fOffset * (int) shape[d] + idx[d];
+            }
+            System.arraycopy(src, fOffset * item, out, c * item, item);
+            for (int d = shape.length - 1; d >= 0; d--) {
+                if (++idx[d] < shape[d]) {
+                    break;
+                }
+                idx[d] = 0;
+            }
+        }
+        return out;
     }
 
     /** Writes arrays as a compressed {@code .npz} (atomically). */

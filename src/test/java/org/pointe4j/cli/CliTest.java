@@ -86,4 +86,69 @@ class CliTest {
         assertEquals(1, f.code());
         assertTrue(f.err().contains("known models"), f.err());
     }
+
+    @Test
+    void forwardReproducesTheOfficialOutputFromFiles(@TempDir Path dir) {
+        Path out = dir.resolve("out.npz");
+        Run r = run("forward", "--checkpoint", Fixtures.fixture("pointe/upsample_tiny.pt").toString(),
+                "--config", Fixtures.fixture("pointe/upsample_tiny.json").toString(),
+                "--inputs", Fixtures.fixture("pointe/upsample_tiny.npz").toString(), "--out", out.toString(), "--activations");
+        assertEquals(0, r.code(), r.err());
+        Map<String, org.pointe4j.io.HostArray> got = org.pointe4j.io.Npz.read(out);
+        Map<String, org.pointe4j.io.HostArray> want = org.pointe4j.io.Npz.read(Fixtures.fixture("pointe/upsample_tiny.npz"));
+        org.pointe4j.Parity.assertClose("cli forward out", want.get("out"), got.get("out"), 1e-4);
+        org.pointe4j.Parity.assertClose("cli forward ln_post", want.get("act_ln_post"), got.get("act_ln_post"), 1e-4);
+
+        Run wrong = run("forward", "--checkpoint", Fixtures.fixture("pointe/upsample_tiny.pt").toString(),
+                "--model", "base40M", "--inputs", Fixtures.fixture("pointe/upsample_tiny.npz").toString(), "--out", out.toString());
+        assertEquals(1, wrong.code());
+        assertTrue(wrong.err().contains("does not fit this model"), wrong.err());
+        Run both = run("forward", "--checkpoint", "a.pt", "--model", "base40M", "--config", "c.json", "--inputs", "i.npz",
+                "--out", "o.npz");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("exactly one of --model NAME or --config FILE.json"), both.err());
+    }
+
+    @Test
+    void sampleWritesACloudAndRejectsBadOptionsBeforeWork(@TempDir Path dir) throws Exception {
+        Path emb = dir.resolve("emb.npz");
+        org.pointe4j.io.Npz.write(emb, Map.of("embeddings",
+                org.pointe4j.io.Npz.read(Fixtures.fixture("diffusion/two_stage_sampler.npz")).get("stage0_clip_text_embedding")));
+        String[] base = {"sample", "--checkpoint", Fixtures.fixture("pointe/textvec_tiny.pt").toString(),
+            "--config", Fixtures.fixture("pointe/textvec_tiny.json").toString(),
+            "--upsample-checkpoint", Fixtures.fixture("pointe/upsample_tiny.pt").toString(),
+            "--upsample-config", Fixtures.fixture("pointe/upsample_tiny.json").toString(), "--embedding", emb.toString()};
+        Path ply = dir.resolve("cloud.ply");
+        Run r = run(concat(base, "--seed", "1", "--steps", "3", "--upsample-steps", "2", "--out", ply.toString()));
+        assertEquals(0, r.code(), r.err());
+        org.pointe4j.pointe.PointCloud pc = org.pointe4j.pointe.PointCloud.load(ply);
+        assertEquals(256, pc.size());
+        assertTrue(pc.hasColors());
+        assertTrue(r.err().contains("stage 2/2"), "progress per stage: " + r.err());
+        Path npz = dir.resolve("cloud.npz");
+        assertEquals(0, run(concat(base, "--seed", "1", "--steps", "3", "--upsample-steps", "2", "--out", npz.toString())).code());
+        assertEquals(java.util.Arrays.toString(pc.coords()),
+                java.util.Arrays.toString(org.pointe4j.pointe.PointCloud.load(npz).coords()), "same seed, same cloud");
+
+        String[][] bad = {
+            {"--steps", "0", "--out", ply.toString(), "--steps must be in [1, 100000], got 0"},
+            {"--sigma-min", "200", "--out", ply.toString(), "--sigma-min must be below --sigma-max"},
+            {"--sampler", "lms", "--out", ply.toString(), "unknown sampler 'lms'"},
+            {"--out", dir.resolve("c.obj").toString(), "--out must end in .ply or .npz"},
+            {"--guidance", "abc", "--out", ply.toString(), "--guidance must be a number"},
+        };
+        for (String[] b : bad) {
+            Run e = run(concat(base, java.util.Arrays.copyOf(b, b.length - 1)));
+            assertTrue(e.code() != 0, b[b.length - 1]);
+            assertTrue(e.err().contains(b[b.length - 1]), e.err());
+        }
+        Run both = run("sample", "--checkpoint", "x.pt", "--model", "base40M", "--uncond", "--embedding", "e.npz", "--out", "o.ply");
+        assertEquals(2, both.code());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

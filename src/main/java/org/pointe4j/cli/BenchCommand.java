@@ -1,0 +1,89 @@
+package org.pointe4j.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.pointe4j.io.Catalog;
+import org.pointe4j.nn.Memory;
+import org.pointe4j.nn.Torch;
+import org.pointe4j.pointe.PointConfig;
+import org.pointe4j.pointe.PointDiffusionTransformer;
+import org.pointe4j.pointe.PointModels;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code pointe bench}: prints timings and peak resident memory of model forwards at the official
+ * sizes (random weights; the speed does not depend on the values). A benchmark, not a test: the
+ * figures depend on the machine and its load.
+ */
+final class BenchCommand implements Command {
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "benchmark denoiser forwards at the official sizes (time, peak memory)";
+    }
+
+    @Override
+    public String usage() {
+        return "usage: pointe bench [--models base40M,base40M-textvec,upsample] [--batch N] [--repeat R]\n\n"
+                + "For each catalog model: builds it at its official size with random weights, runs one warm-up\n"
+                + "forward and R timed forwards (default 3) and prints the median time and the peak resident\n"
+                + "memory of the process during the forwards (weights included). Default batch: 2 for base\n"
+                + "models (guidance doubles the batch), 1 for the upsampler.";
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) {
+        List<String> names = Arrays.asList(args.opt("models", "base40M,base40M-textvec,upsample").split(","));
+        int batchOpt = args.intOpt("batch", 0, 0, 64);
+        int repeat = args.intOpt("repeat", 3, 1, 100);
+        args.rejectUnknown();
+        out.printf("threads: %s, device: %s%n", System.getProperty("ai.djl.pytorch.num_threads", "default"), Torch.device());
+        out.printf("%-16s %5s %8s %12s %12s %14s%n", "MODEL", "BATCH", "TOKENS", "FORWARD ms", "MIN ms", "PEAK RSS MB");
+        for (String name : names) {
+            PointConfig cfg = PointConfig.of(Catalog.get().entry(name.trim()).config());
+            int batch = batchOpt > 0 ? batchOpt : (cfg.isUpsampler() ? 1 : 2);
+            Memory.resetPeak();
+            try (PointDiffusionTransformer model = PointModels.random(cfg, 1); NDManager m = Torch.newManager()) {
+                NDArray x = m.randomNormal(new Shape(batch, cfg.inputChannels, cfg.nCtx));
+                NDArray t = m.create(new long[batch], new Shape(batch)).add(500);
+                Map<String, NDArray> kw = new HashMap<>();
+                for (String k : model.conditioningKeys()) {
+                    if (k.equals("low_res")) {
+                        kw.put(k, m.randomNormal(new Shape(batch, cfg.condInputChannels, cfg.condCtx)));
+                    } else if (cfg.name.contains("Grid")) {
+                        kw.put(k, m.randomNormal(new Shape(batch, 1024, 256)));
+                    } else {
+                        kw.put(k, m.randomNormal(new Shape(batch, 768)));
+                    }
+                }
+                long tokens = cfg.nCtx + 1 + (cfg.name.contains("Grid") ? 256 : 0) + (cfg.tokenCond ? 1 : 0)
+                        + (cfg.isUpsampler() ? cfg.condCtx : 0);
+                model.forward(x, t, kw).close();
+                double[] ms = new double[repeat];
+                for (int i = 0; i < repeat; i++) {
+                    long s = System.nanoTime();
+                    NDArray y = model.forward(x, t, kw);
+                    y.toFloatArray();
+                    ms[i] = (System.nanoTime() - s) / 1e6;
+                    y.close();
+                }
+                double[] sorted = ms.clone();
+                Arrays.sort(sorted);
+                out.printf("%-16s %5d %8d %12.0f %12.0f %14.0f%n", name, batch, tokens, sorted[repeat / 2], sorted[0],
+                        Memory.peakBytes() / 1e6);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,193 @@
+package org.pointe4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.pointe4j.io.CheckpointException;
+import org.pointe4j.io.HostArray;
+import org.pointe4j.io.TensorSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.Set;
+
+/**
+ * The parameters of one model, addressed by state-dict name. Modules declare each tensor they
+ * need ({@link #take}) with its shape and its initialisation; the store either loads it from a
+ * checkpoint (checking the shape) or creates it. The model's constructor is thus the single
+ * source of truth for names and shapes, and a checkpoint of another model is reported in one
+ * go: every missing tensor, every shape mismatch, every unexpected tensor.
+ *
+ * <p>Use {@link #scope} to descend into submodules ({@code backbone.resblocks.0}).
+ */
+public final class Params {
+    private final Store store;
+    private final String prefix;
+
+    private Params(Store store, String prefix) {
+        this.store = store;
+        this.prefix = prefix;
+    }
+
+    /** Loads weights from a checkpoint (converted to float32) onto {@code manager}. */
+    public static Params load(TensorSource source, NDManager manager) {
+        return new Params(new Store(manager, source, null, ""), "");
+    }
+
+    /**
+     * Like {@link #load} for checkpoints that nest the model under a key, such as point-e's
+     * PointNet file ({@code {"model_state_dict": ...}}): names are looked up as {@code key.name}.
+     */
+    public static Params load(TensorSource source, String keyPrefix, NDManager manager) {
+        return new Params(new Store(manager, source, null, keyPrefix.isEmpty() ? "" : keyPrefix + "."), "");
+    }
+
+    /** Creates fresh weights with each module's official initialisation, reproducibly. */
+    public static Params random(long seed, NDManager manager) {
+        return new Params(new Store(manager, null, new SplittableRandom(seed), ""), "");
+    }
+
+    /** A view for a submodule: names taken through it are prefixed with {@code name.}. */
+    public Params scope(String name) {
+        return new Params(store, prefix.isEmpty() ? name : prefix + "." + name);
+    }
+
+    /** A view for element {@code i} of a module list. */
+    public Params scope(int i) {
+        return scope(Integer.toString(i));
+    }
+
+    /** The manager parameters live on. */
+    public NDManager manager() {
+        return store.manager;
+    }
+
+    /** Declares and returns a parameter of the given shape. */
+    public NDArray take(String name, Init init, long... shape) {
+        return store.take(prefix.isEmpty() ? name : prefix + "." + name, init, shape);
+    }
+
+    /**
+     * Checks that the checkpoint held exactly the declared tensors with the declared shapes.
+     *
+     * @throws CheckpointException listing every missing, mismatched and unexpected tensor
+     */
+    public void checkComplete() {
+        store.checkComplete();
+    }
+
+    /** Every declared parameter in declaration order (state-dict names). */
+    public Map<String, NDArray> all() {
+        return Collections.unmodifiableMap(store.params);
+    }
+
+    /** Number of scalar values over all parameters. */
+    public long count() {
+        long n = 0;
+        for (NDArray a : store.params.values()) {
+            n += a.size();
+        }
+        return n;
+    }
+
+    /** Copies all parameters to the heap, ready for {@code TorchSaveWriter}. */
+    public Map<String, HostArray> toHost() {
+        Map<String, HostArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : store.params.entrySet()) {
+            out.put(e.getKey(), HostArray.of(e.getValue()));
+        }
+        return out;
+    }
+
+    private static final class Store {
+        final NDManager manager;
+        final TensorSource source;
+        final SplittableRandom random;
+        final String keyPrefix;
+        final Map<String, NDArray> params = new LinkedHashMap<>();
+        final List<String> problems = new ArrayList<>();
+
+        Store(NDManager manager, TensorSource source, SplittableRandom random, String keyPrefix) {
+            this.manager = manager;
+            this.source = source;
+            this.random = random;
+            this.keyPrefix = keyPrefix;
+        }
+
+        NDArray take(String name, Init init, long[] shape) {
+            if (params.containsKey(name)) {
+                throw new IllegalStateException("parameter " + name + " declared twice");
+            }
+            NDArray a;
+            if (source == null) {
+                a = create(init, shape);
+            } else {
+                long[] actual = source.shape(keyPrefix + name);
+                if (actual == null) {
+                    problems.add("missing tensor '" + keyPrefix + name + "' " + Arrays.toString(shape));
+                    a = manager.zeros(new Shape(shape), DataType.FLOAT32);
+                } else if (!Arrays.equals(actual, shape)) {
+                    problems.add("tensor '" + keyPrefix + name + "': expected shape " + Arrays.toString(shape)
+                            + ", checkpoint has " + Arrays.toString(actual));
+                    a = manager.zeros(new Shape(shape), DataType.FLOAT32);
+                } else {
+                    a = source.read(keyPrefix + name).toFloat32(manager);
+                }
+            }
+            a.setName(name);
+            params.put(name, a);
+            return a;
+        }
+
+        private NDArray create(Init init, long[] shape) {
+            Shape s = new Shape(shape);
+            if (init.values() != null) {
+                if (init.values().length != s.size()) {
+                    throw new IllegalArgumentException("initial values do not fit shape " + s);
+                }
+                return manager.create(init.values(), s);
+            }
+            if (!init.isRandom()) {
+                return init.constant() == 0 ? manager.zeros(s, DataType.FLOAT32) : manager.full(s, (float) init.constant());
+            }
+            float[] v = new float[Math.toIntExact(s.size())];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (random.nextGaussian() * init.std());
+            }
+            return manager.create(v, s);
+        }
+
+        void checkComplete() {
+            List<String> all = new ArrayList<>(problems);
+            if (source != null) {
+                Set<String> declared = new LinkedHashSet<>();
+                for (String n : params.keySet()) {
+                    declared.add(keyPrefix + n);
+                }
+                for (String n : source.names()) {
+                    if (n.startsWith(keyPrefix) && !declared.contains(n)) {
+                        all.add("unexpected tensor '" + n + "' " + Arrays.toString(source.shape(n)));
+                    }
+                }
+            }
+            if (!all.isEmpty()) {
+                int shown = Math.min(all.size(), 25);
+                StringBuilder b = new StringBuilder(source.origin() + " does not fit this model (" + all.size() + " problems):");
+                for (int i = 0; i < shown; i++) {
+                    b.append("\n  ").append(all.get(i));
+                }
+                if (shown < all.size()) {
+                    b.append("\n  ... and ").append(all.size() - shown).append(" more");
+                }
+                throw new CheckpointException(b.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package org.pointe4j.pointe;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A point-e model config dict ({@code MODEL_CONFIGS} in point_e/models/configs.py), read with the
+ * official constructors' defaults. Unknown keys are rejected as the Python constructors would.
+ */
+public final class PointConfig {
+    private static final Set<String> COMMON = Set.of("name", "input_channels", "output_channels", "n_ctx", "width",
+            "layers", "heads", "init_scale", "time_token_cond");
+    private static final Set<String> CLIP = Set.of("cond_drop_prob", "frozen_clip", "cache_dir");
+    private static final Set<String> UPSAMPLE = Set.of("cond_input_channels", "cond_ctx", "channel_scales", "channel_biases");
+
+    public final String name;
+    public final int inputChannels;
+    public final int outputChannels;
+    public final int nCtx;
+    public final int width;
+    public final int layers;
+    public final int heads;
+    public final double initScale;
+    public final boolean timeTokenCond;
+    public final boolean tokenCond;
+    public final double condDropProb;
+    public final int condInputChannels;
+    public final int condCtx;
+    public final float[] channelScales;
+    public final float[] channelBiases;
+    private final JsonObject json;
+
+    private PointConfig(JsonObject o) {
+        this.json = o.deepCopy();
+        if (!o.has("name")) {
+            throw new IllegalArgumentException("model config has no 'name': " + o);
+        }
+        this.name = o.get("name").getAsString();
+        boolean upsample = name.equals("UpsamplePointDiffusionTransformer")
+                || name.equals("CLIPImageGridUpsamplePointDiffusionTransformer");
+        boolean clip = name.startsWith("CLIP");
+        for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+            String k = e.getKey();
+            boolean known = COMMON.contains(k) || (clip && CLIP.contains(k)) || (upsample && UPSAMPLE.contains(k))
+                    || (name.equals("CLIPImagePointDiffusionTransformer") && k.equals("token_cond"));
+            if (!known) {
+                throw new IllegalArgumentException(name + " does not take config key '" + k + "'");
+            }
+        }
+        this.inputChannels = getInt(o, "input_channels", 3);
+        this.outputChannels = getInt(o, "output_channels", 3);
+        this.nCtx = getInt(o, "n_ctx", upsample ? 4096 - 1024 : 1024);
+        this.width = getInt(o, "width", 512);
+        this.layers = getInt(o, "layers", 12);
+        this.heads = getInt(o, "heads", 8);
+        this.initScale = o.has("init_scale") ? o.get("init_scale").getAsDouble() : 0.25;
+        this.timeTokenCond = o.has("time_token_cond") && o.get("time_token_cond").getAsBoolean();
+        this.tokenCond = o.has("token_cond") && o.get("token_cond").getAsBoolean();
+        this.condDropProb = o.has("cond_drop_prob") ? o.get("cond_drop_prob").getAsDouble() : 0.0;
+        this.condInputChannels = o.has("cond_input_channels") && !o.get("cond_input_channels").isJsonNull()
+                ? o.get("cond_input_channels").getAsInt() : inputChannels;
+        this.condCtx = getInt(o, "cond_ctx", 1024);
+        this.channelScales = floats(o, "channel_scales");
+        this.channelBiases = floats(o, "channel_biases");
+        for (String k : new String[] {"input_channels", "output_channels", "n_ctx", "width", "layers", "heads"}) {
+            if (o.has(k) && o.get(k).getAsInt() <= 0) {
+                throw new IllegalArgumentException(name + ": '" + k + "' must be positive, got " + o.get(k));
+            }
+        }
+        if (width % heads != 0) {
+            throw new IllegalArgumentException(name + ": width " + width + " is not divisible by heads " + heads);
+        }
+    }
+
+    private static int getInt(JsonObject o, String k, int def) {
+        return o.has(k) ? o.get(k).getAsInt() : def;
+    }
+
+    private static float[] floats(JsonObject o, String k) {
+        if (!o.has(k) || o.get(k).isJsonNull()) {
+            return null;
+        }
+        var arr = o.getAsJsonArray(k);
+        float[] out = new float[arr.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = arr.get(i).getAsFloat();
+        }
+        return out;
+    }
+
+    /** Reads an official config dict. */
+    public static PointConfig of(JsonObject config) {
+        return new PointConfig(config);
+    }
+
+    /**
+     * Reads a config file: either an official config dict, or an object whose {@code config} key
+     * holds one (the parity fixtures' {@code .json} files).
+     */
+    public static PointConfig read(Path file) {
+        try {
+            JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            if (o.has("config") && o.get("config").isJsonObject()) {
+                o = o.getAsJsonObject("config");
+            }
+            return new PointConfig(o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(new IOException("cannot read config " + file + ": " + e.getMessage(), e));
+        } catch (IllegalStateException | com.google.gson.JsonParseException e) {
+            throw new IllegalArgumentException(file + ": not a JSON config object (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The dict as given. */
+    public JsonObject toJson() {
+        return json.deepCopy();
+    }
+
+    /** True for the two upsampler classes (they take {@code low_res}). */
+    public boolean isUpsampler() {
+        return name.contains("Upsample");
+    }
+
+    @Override
+    public String toString() {
+        return json.toString();
+    }
+}
