@@ -149,6 +149,18 @@ final class Args {
         return x;
     }
 
+    /** A required output path whose name must end in one of the extensions (e.g. ".ply"). */
+    java.nio.file.Path output(String name, String... extensions) {
+        String v = require(name);
+        String lower = v.toLowerCase(java.util.Locale.ROOT);
+        for (String e : extensions) {
+            if (lower.endsWith(e)) {
+                return java.nio.file.Paths.get(v);
+            }
+        }
+        throw new UsageException("--" + name + " must end in " + String.join(" or ", extensions) + ", got " + v);
+    }
+
     /** Fails on options or flags the command never asked about (typos). */
     void rejectUnknown() {
         for (String o : options.keySet()) {

@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.pointe4j.clip.ClipModel;
+import org.pointe4j.clip.ImageU8;
+import org.pointe4j.clip.PointeClip;
 import org.pointe4j.io.Catalog;
 import org.pointe4j.nn.Memory;
 import org.pointe4j.nn.Torch;
@@ -35,11 +38,11 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "usage: pointe bench [--models base40M,base40M-textvec,upsample] [--batch N] [--repeat R]\n\n"
+        return "usage: pointe bench [--models base40M,base40M-textvec,upsample,ViT-L/14] [--batch N] [--repeat R]\n\n"
                 + "For each catalog model: builds it at its official size with random weights, runs one warm-up\n"
                 + "forward and R timed forwards (default 3) and prints the median time and the peak resident\n"
                 + "memory of the process during the forwards (weights included). Default batch: 2 for base\n"
-                + "models (guidance doubles the batch), 1 for the upsampler.";
+                + "models (guidance doubles the batch), 1 for the upsampler. ViT-L/14 times one image grid and one text.";
     }
 
     @Override
@@ -51,6 +54,10 @@ final class BenchCommand implements Command {
         out.printf("threads: %s, device: %s%n", System.getProperty("ai.djl.pytorch.num_threads", "default"), Torch.device());
         out.printf("%-16s %5s %8s %12s %12s %14s%n", "MODEL", "BATCH", "TOKENS", "FORWARD ms", "MIN ms", "PEAK RSS MB");
         for (String name : names) {
+            if (Catalog.get().entry(name.trim()).stage().equals("clip")) {
+                benchClip(out, repeat);
+                continue;
+            }
             PointConfig cfg = PointConfig.of(Catalog.get().entry(name.trim()).config());
             int batch = batchOpt > 0 ? batchOpt : (cfg.isUpsampler() ? 1 : 2);
             Memory.resetPeak();
@@ -85,5 +92,31 @@ final class BenchCommand implements Command {
             }
         }
         return 0;
+    }
+
+    /** CLIP ViT-L/14 at full size: image grid of one 224 px image, and one text. */
+    private static void benchClip(PrintStream out, int repeat) {
+        Memory.resetPeak();
+        try (ClipModel model = ClipModel.random(ClipModel.Config.vitL14(), 1); NDManager m = Torch.newManager()) {
+            PointeClip clip = new PointeClip(model);
+            List<ImageU8> img = List.of(ImageU8.black64());
+            double[] grid = time(repeat, () -> clip.embedImagesGrid(img, m).toFloatArray());
+            double[] text = time(repeat, () -> clip.embedText(List.of("a red motorcycle"), m, s -> { }).toFloatArray());
+            out.printf("%-16s %5d %8d %12.0f %12.0f %14.0f%n", "ViT-L/14 grid", 1, 257, grid[0], grid[1], Memory.peakBytes() / 1e6);
+            out.printf("%-16s %5d %8d %12.0f %12.0f %14.0f%n", "ViT-L/14 text", 1, 77, text[0], text[1], Memory.peakBytes() / 1e6);
+        }
+    }
+
+    /** {median, min} milliseconds of {@code repeat} runs after one warm-up. */
+    private static double[] time(int repeat, Runnable r) {
+        r.run();
+        double[] ms = new double[repeat];
+        for (int i = 0; i < repeat; i++) {
+            long s = System.nanoTime();
+            r.run();
+            ms[i] = (System.nanoTime() - s) / 1e6;
+        }
+        Arrays.sort(ms);
+        return new double[] {ms[repeat / 2], ms[0]};
     }
 }

@@ -22,7 +22,8 @@ public final class Main {
     private final Map<String, Command> commands = new LinkedHashMap<>();
 
     private Main() {
-        for (Command c : List.of(new ModelsCommand(), new FetchCommand(), new InspectCommand(), new ForwardCommand(), new SampleCommand(), new BenchCommand())) {
+        for (Command c : List.of(new ModelsCommand(), new FetchCommand(), new InspectCommand(), new ForwardCommand(), new SampleCommand(), new EmbedCommand(),
+                new GenerateCommand(true), new GenerateCommand(false), new BenchCommand())) {
             commands.put(c.name(), c);
         }
     }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.GaussianDiffusion;
-import org.pointe4j.diffusion.KarrasSampler;
 import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.io.Catalog;
 import org.pointe4j.io.HostArray;
@@ -24,7 +23,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.HashMap;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -49,25 +47,14 @@ final class SampleCommand implements Command {
                 + "a CLIP grid [1, 1024, 256] for the grid models; see 'pointe embed'); --uncond samples without\n"
                 + "conditioning (zeros for conditional models, no guidance). The upsampler defaults to the official\n"
                 + "'upsample' config; it sees the image grid when the base model is a grid model.\n\n"
-                + "Sampler options (base stage / upsampler stage; defaults are point-e's):\n"
-                + "  --steps N                 Karras steps of the base stage (64)\n"
-                + "  --upsample-steps N        Karras steps of the upsampler (64)\n"
-                + "  --guidance G              classifier-free guidance scale of the base stage (3)\n"
-                + "  --upsample-guidance G     guidance of the upsampler (0 = none)\n"
-                + "  --sampler NAME            heun | ancestral | dpm (heun)\n"
-                + "  --sigma-min S             lowest noise level (0.001)\n"
-                + "  --sigma-max S             highest noise level of the base stage (120)\n"
-                + "  --upsample-sigma-max S    highest noise level of the upsampler (160)\n"
-                + "  --s-churn C               stochastic churn of the base stage (3)\n"
-                + "  --upsample-s-churn C      churn of the upsampler (0)\n"
-                + "  --rho R                   Karras schedule exponent (7)\n"
-                + "  --ddpm                    use the 1024-step DDPM ancestral loop instead of Karras\n"
-                + "  --no-clip                 do not clamp x_0 estimates to [-1, 1]";
+                + SamplerOptions.HELP;
     }
 
     @Override
     public Set<String> flags() {
-        return Set.of("uncond", "ddpm", "no-clip");
+        Set<String> f = new java.util.HashSet<>(SamplerOptions.FLAGS);
+        f.add("uncond");
+        return f;
     }
 
     @Override
@@ -83,29 +70,9 @@ final class SampleCommand implements Command {
         String upCheckpoint = args.opt("upsample-checkpoint", null);
         String upModel = args.opt("upsample-model", null);
         String upConfigFile = args.opt("upsample-config", null);
-        long seed = args.longOpt("seed", 0);
-        Path outFile = Paths.get(args.require("out"));
-        String lower = outFile.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!lower.endsWith(".ply") && !lower.endsWith(".npz")) {
-            throw new Args.UsageException("--out must end in .ply or .npz, got " + outFile);
-        }
-        int steps = args.intOpt("steps", 64, 1, 100000);
-        int upSteps = args.intOpt("upsample-steps", 64, 1, 100000);
-        double guidance = args.doubleOpt("guidance", 3.0, -1000, 1000);
-        double upGuidance = args.doubleOpt("upsample-guidance", 0.0, -1000, 1000);
-        KarrasSampler.Kind kind = KarrasSampler.Kind.parse(args.opt("sampler", "heun"));
-        double sigmaMin = args.doubleOpt("sigma-min", 1e-3, 0, Double.MAX_VALUE);
-        double sigmaMax = args.doubleOpt("sigma-max", 120, 0, Double.MAX_VALUE);
-        double upSigmaMax = args.doubleOpt("upsample-sigma-max", 160, 0, Double.MAX_VALUE);
-        double churn = args.doubleOpt("s-churn", 3, 0, Double.MAX_VALUE);
-        double upChurn = args.doubleOpt("upsample-s-churn", 0, 0, Double.MAX_VALUE);
-        double rho = args.doubleOpt("rho", 7, 0, Double.MAX_VALUE);
-        boolean ddpm = args.flag("ddpm");
-        boolean clip = !args.flag("no-clip");
+        Path outFile = args.output("out", ".ply", ".npz");
+        SamplerOptions opts = new SamplerOptions(args);
         args.rejectUnknown();
-        if (!(sigmaMin < sigmaMax) || (upCheckpoint != null && !(sigmaMin < upSigmaMax))) {
-            throw new Args.UsageException("--sigma-min must be below --sigma-max and --upsample-sigma-max");
-        }
 
         PointConfig upConfig = null;
         if (upCheckpoint != null) {
@@ -128,21 +95,17 @@ final class SampleCommand implements Command {
             } else if (!uncond) {
                 throw new IllegalArgumentException(config.name + " is unconditional: use --uncond instead of --embedding");
             }
-            PointCloudSampler sampler = new PointCloudSampler().clipDenoised(clip);
-            sampler.addStage(base, baseDiffusion, config.nCtx).karrasSteps(steps).guidanceScale(uncond ? 0 : guidance)
-                    .sigmaMin(sigmaMin).sigmaMax(sigmaMax).sChurn(churn).rho(rho).sampler(kind).useKarras(!ddpm);
+            PointCloudSampler sampler = new PointCloudSampler();
+            sampler.addStage(base, baseDiffusion, config.nCtx);
             if (up != null) {
                 boolean gridCond = config.name.contains("Grid") && up.conditioningKeys().contains("embeddings");
-                sampler.addStage(up, PointDiffusions.forConfig(upConfig), upConfig.nCtx).karrasSteps(upSteps)
-                        .guidanceScale(upGuidance).sigmaMin(sigmaMin).sigmaMax(upSigmaMax).sChurn(upChurn).rho(rho)
-                        .sampler(kind).useKarras(!ddpm).keyFilter(gridCond && !uncond ? "*" : "");
+                sampler.addStage(up, PointDiffusions.forConfig(upConfig), upConfig.nCtx).keyFilter(gridCond && !uncond ? "*" : "");
             }
+            opts.applyTo(sampler, !uncond);
             TerminalProgress bar = new TerminalProgress(err, false);
-            String[] names = {modelName != null ? modelName : config.name, upConfig == null ? "" : upModel != null ? upModel : "upsample"};
             long start = System.nanoTime();
-            NDArray samples = sampler.sample(m, 1, kwargs, NoiseSource.seeded(seed), e -> bar.report(
-                    "stage " + (e.stage + 1) + "/" + e.stages + " " + names[e.stage], Math.min(e.step.index + 1, e.step.steps),
-                    e.step.steps), Cancellation.NEVER);
+            NDArray samples = sampler.sample(m, 1, kwargs, NoiseSource.seeded(opts.seed), SamplerOptions.progress(bar,
+                    modelName != null ? modelName : config.name, upModel != null ? upModel : "upsample"), Cancellation.NEVER);
             PointCloud pc = sampler.toPointClouds(samples).get(0);
             pc.save(outFile);
             out.printf("%s -> %s (%.1f s)%n", pc, outFile, (System.nanoTime() - start) / 1e9);

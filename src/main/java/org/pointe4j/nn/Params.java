@@ -75,6 +75,20 @@ public final class Params {
     }
 
     /**
+     * Marks a tensor of the checkpoint as known but unused (e.g. CLIP's {@code context_length}
+     * buffer), so {@link #checkComplete} does not report it as unexpected.
+     */
+    public void skip(String name) {
+        store.skipped.add(prefix.isEmpty() ? name : prefix + "." + name);
+    }
+
+    /** Shape of a tensor in the checkpoint (null when absent or when building from scratch). */
+    public long[] sourceShape(String name) {
+        String full = prefix.isEmpty() ? name : prefix + "." + name;
+        return store.source == null ? null : store.source.shape(store.keyPrefix + full);
+    }
+
+    /**
      * Checks that the checkpoint held exactly the declared tensors with the declared shapes.
      *
      * @throws CheckpointException listing every missing, mismatched and unexpected tensor
@@ -113,6 +127,7 @@ public final class Params {
         final String keyPrefix;
         final Map<String, NDArray> params = new LinkedHashMap<>();
         final List<String> problems = new ArrayList<>();
+        final Set<String> skipped = new LinkedHashSet<>();
 
         Store(NDManager manager, TensorSource source, SplittableRandom random, String keyPrefix) {
             this.manager = manager;
@@ -169,6 +184,9 @@ public final class Params {
             if (source != null) {
                 Set<String> declared = new LinkedHashSet<>();
                 for (String n : params.keySet()) {
+                    declared.add(keyPrefix + n);
+                }
+                for (String n : skipped) {
                     declared.add(keyPrefix + n);
                 }
                 for (String n : source.names()) {

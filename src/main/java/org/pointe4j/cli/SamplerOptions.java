@@ -1,0 +1,79 @@
+package org.pointe4j.cli;
+
+import org.pointe4j.diffusion.KarrasSampler;
+import org.pointe4j.pointe.PointCloudSampler;
+
+/** The sampler flags shared by {@code sample}, {@code text2pc} and {@code img2pc}. */
+final class SamplerOptions {
+    static final String HELP = "Sampler options (base stage / upsampler stage; defaults are point-e's):\n"
+            + "  --seed S                  random seed (0)\n"
+            + "  --steps N                 Karras steps of the base stage (64)\n"
+            + "  --upsample-steps N        Karras steps of the upsampler (64)\n"
+            + "  --guidance G              classifier-free guidance scale of the base stage (3)\n"
+            + "  --upsample-guidance G     guidance of the upsampler (0 = none)\n"
+            + "  --sampler NAME            heun | ancestral | dpm (heun)\n"
+            + "  --sigma-min S             lowest noise level (0.001)\n"
+            + "  --sigma-max S             highest noise level of the base stage (120)\n"
+            + "  --upsample-sigma-max S    highest noise level of the upsampler (160)\n"
+            + "  --s-churn C               stochastic churn of the base stage (3)\n"
+            + "  --upsample-s-churn C      churn of the upsampler (0)\n"
+            + "  --rho R                   Karras schedule exponent (7)\n"
+            + "  --ddpm                    use the 1024-step DDPM ancestral loop instead of Karras\n"
+            + "  --no-clip                 do not clamp x_0 estimates to [-1, 1]";
+
+    final long seed;
+    final int steps;
+    final int upSteps;
+    final double guidance;
+    final double upGuidance;
+    final KarrasSampler.Kind kind;
+    final double sigmaMin;
+    final double sigmaMax;
+    final double upSigmaMax;
+    final double churn;
+    final double upChurn;
+    final double rho;
+    final boolean ddpm;
+    final boolean clip;
+
+    /** Flags without values. */
+    static final java.util.Set<String> FLAGS = java.util.Set.of("ddpm", "no-clip");
+
+    SamplerOptions(Args args) {
+        seed = args.longOpt("seed", 0);
+        steps = args.intOpt("steps", 64, 1, 100000);
+        upSteps = args.intOpt("upsample-steps", 64, 1, 100000);
+        guidance = args.doubleOpt("guidance", 3.0, -1000, 1000);
+        upGuidance = args.doubleOpt("upsample-guidance", 0.0, -1000, 1000);
+        kind = KarrasSampler.Kind.parse(args.opt("sampler", "heun"));
+        sigmaMin = args.doubleOpt("sigma-min", 1e-3, 0, Double.MAX_VALUE);
+        sigmaMax = args.doubleOpt("sigma-max", 120, 0, Double.MAX_VALUE);
+        upSigmaMax = args.doubleOpt("upsample-sigma-max", 160, 0, Double.MAX_VALUE);
+        churn = args.doubleOpt("s-churn", 3, 0, Double.MAX_VALUE);
+        upChurn = args.doubleOpt("upsample-s-churn", 0, 0, Double.MAX_VALUE);
+        rho = args.doubleOpt("rho", 7, 0, Double.MAX_VALUE);
+        ddpm = args.flag("ddpm");
+        clip = !args.flag("no-clip");
+        if (!(sigmaMin < sigmaMax) || !(sigmaMin < upSigmaMax)) {
+            throw new Args.UsageException("--sigma-min must be below --sigma-max and --upsample-sigma-max");
+        }
+    }
+
+    /** Applies the options to the sampler's stages (the second stage gets the upsample-* values). */
+    void applyTo(PointCloudSampler sampler, boolean conditional) {
+        sampler.clipDenoised(clip);
+        PointCloudSampler.Stage base = sampler.stage(0);
+        base.karrasSteps(steps).guidanceScale(conditional ? guidance : 0).sigmaMin(sigmaMin).sigmaMax(sigmaMax).sChurn(churn)
+                .rho(rho).sampler(kind).useKarras(!ddpm);
+        for (int i = 1; i < sampler.stages().size(); i++) {
+            sampler.stage(i).karrasSteps(upSteps).guidanceScale(upGuidance).sigmaMin(sigmaMin).sigmaMax(upSigmaMax)
+                    .sChurn(upChurn).rho(rho).sampler(kind).useKarras(!ddpm);
+        }
+    }
+
+    /** A progress listener drawing one bar per stage. */
+    static PointCloudSampler.Listener progress(TerminalProgress bar, String... stageNames) {
+        return e -> bar.report("stage " + (e.stage + 1) + "/" + e.stages + " " + (e.stage < stageNames.length ? stageNames[e.stage] : ""),
+                Math.min(e.step.index + 1, e.step.steps), e.step.steps);
+    }
+}

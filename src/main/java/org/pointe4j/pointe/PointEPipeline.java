@@ -1,0 +1,170 @@
+package org.pointe4j.pointe;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.pointe4j.clip.ImageU8;
+import org.pointe4j.clip.PointeClip;
+import org.pointe4j.diffusion.GaussianDiffusion;
+import org.pointe4j.diffusion.NoiseSource;
+import org.pointe4j.io.Catalog;
+import org.pointe4j.nn.Torch;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The official Point-E pipelines (Point-E paper, Sec. 4 and Fig. 1): CLIP embeds the prompt or
+ * the image, the base model samples 1024 points, the upsampler adds 3072.
+ *
+ * <ul>
+ *   <li>text: {@code base40M-textvec} conditioned on the CLIP text vector; the upsampler sees
+ *       only the low-res cloud (point-e's text2pointcloud notebook);</li>
+ *   <li>image: {@code base40M}, {@code base300M} or {@code base1B} conditioned on the CLIP
+ *       image grid, which the upsampler sees too (image2pointcloud); {@code base40M-imagevec}
+ *       uses the pooled image vector.</li>
+ * </ul>
+ * {@link #sampler()} exposes the stages to change steps, guidance, sigmas or churn before
+ * {@link #generate}. Closing the pipeline frees the models it loaded.
+ */
+public final class PointEPipeline implements AutoCloseable {
+    private final PointeClip clip;
+    private final PointDiffusionTransformer base;
+    private final PointDiffusionTransformer upsampler;
+    private final PointCloudSampler sampler;
+    private final boolean owns;
+
+    /**
+     * Assembles a pipeline from loaded parts (not closed by {@link #close}).
+     *
+     * @param upsampler may be null for a single-stage (low-resolution) pipeline
+     */
+    public PointEPipeline(PointeClip clip, PointDiffusionTransformer base, GaussianDiffusion baseDiffusion,
+            PointDiffusionTransformer upsampler, GaussianDiffusion upDiffusion) {
+        this(clip, base, baseDiffusion, upsampler, upDiffusion, false);
+    }
+
+    private PointEPipeline(PointeClip clip, PointDiffusionTransformer base, GaussianDiffusion baseDiffusion,
+            PointDiffusionTransformer upsampler, GaussianDiffusion upDiffusion, boolean owns) {
+        this.clip = clip;
+        this.base = base;
+        this.upsampler = upsampler;
+        this.owns = owns;
+        this.sampler = new PointCloudSampler();
+        boolean grid = isGrid();
+        sampler.addStage(base, baseDiffusion, base.config().nCtx).keyFilter("embeddings");
+        if (upsampler != null) {
+            sampler.addStage(upsampler, upDiffusion, upsampler.config().nCtx).keyFilter(grid ? "embeddings" : "");
+        }
+    }
+
+    /**
+     * The official pipeline of a base model from the models folder (with {@code upsample} and
+     * {@code ViT-L/14}). Missing files raise a message saying which file and how to fetch it.
+     */
+    public static PointEPipeline official(String baseName) {
+        String cls = Catalog.get().entry(baseName).config().get("name").getAsString();
+        if (cls.contains("Upsample")) {
+            throw new IllegalArgumentException(baseName + " is an upsampler, not a base model");
+        }
+        // check all three files before loading anything big
+        org.pointe4j.io.ModelStore.require(baseName);
+        org.pointe4j.io.ModelStore.require("upsample");
+        org.pointe4j.io.ModelStore.require("ViT-L/14");
+        PointeClip clip = null;
+        PointDiffusionTransformer base = null;
+        try {
+            clip = PointeClip.vitL14();
+            base = PointModels.load(baseName);
+            PointDiffusionTransformer up = PointModels.load("upsample");
+            return new PointEPipeline(clip, base, PointDiffusions.forModel(baseName), up, PointDiffusions.forModel("upsample"), true);
+        } catch (RuntimeException e) {
+            if (clip != null) {
+                clip.close();
+            }
+            if (base != null) {
+                base.close();
+            }
+            throw e;
+        }
+    }
+
+    /** True when the base model conditions on the CLIP image grid. */
+    public boolean isGrid() {
+        return base.config().name.contains("Grid");
+    }
+
+    /** True when the base model takes a text (a CLIP vector from text). */
+    public boolean acceptsText() {
+        return base.config().name.equals("CLIPImagePointDiffusionTransformer");
+    }
+
+    /** The stages, for changing sampler options. */
+    public PointCloudSampler sampler() {
+        return sampler;
+    }
+
+    public PointDiffusionTransformer base() {
+        return base;
+    }
+
+    public PointDiffusionTransformer upsampler() {
+        return upsampler;
+    }
+
+    public PointeClip clip() {
+        return clip;
+    }
+
+    /** The base model's conditioning for a prompt: the normalised CLIP text vector {@code [1, 768]}. */
+    public NDArray conditionText(String prompt, NDManager m, Consumer<String> notices) {
+        if (!acceptsText()) {
+            throw new IllegalArgumentException(base.config().name + " conditions on images, not text; use an image, or base40M-textvec for text");
+        }
+        return clip.embedText(List.of(prompt), m, notices);
+    }
+
+    /** The base model's conditioning for an image: the CLIP grid, or the pooled vector for the vector models. */
+    public NDArray conditionImage(ImageU8 image, NDManager m) {
+        return isGrid() ? clip.embedImagesGrid(List.of(image), m) : clip.embedImages(List.of(image), m);
+    }
+
+    /** Samples a cloud for a text prompt, reproducibly from {@code seed}. */
+    public PointCloud generate(String prompt, long seed, PointCloudSampler.Listener listener, BooleanSupplier cancelled,
+            Consumer<String> notices) {
+        return generate(prompt, NoiseSource.seeded(seed), listener, cancelled, notices);
+    }
+
+    /** Samples a cloud for a text prompt with the given noise. */
+    public PointCloud generate(String prompt, NoiseSource noise, PointCloudSampler.Listener listener, BooleanSupplier cancelled,
+            Consumer<String> notices) {
+        try (NDManager m = Torch.newManager()) {
+            return run(conditionText(prompt, m, notices), noise, listener, cancelled, m);
+        }
+    }
+
+    /** Samples a cloud for an image, reproducibly from {@code seed}. */
+    public PointCloud generate(ImageU8 image, long seed, PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
+        try (NDManager m = Torch.newManager()) {
+            return run(conditionImage(image, m), NoiseSource.seeded(seed), listener, cancelled, m);
+        }
+    }
+
+    private PointCloud run(NDArray embedding, NoiseSource noise, PointCloudSampler.Listener listener, BooleanSupplier cancelled,
+            NDManager m) {
+        NDArray samples = sampler.sample(m, 1, Map.of("embeddings", embedding), noise, listener, cancelled);
+        return sampler.toPointClouds(samples).get(0);
+    }
+
+    @Override
+    public void close() {
+        if (owns) {
+            clip.close();
+            base.close();
+            if (upsampler != null) {
+                upsampler.close();
+            }
+        }
+    }
+}
