@@ -8,6 +8,9 @@ import org.pointe4j.clip.ClipModel;
 import org.pointe4j.clip.ImageU8;
 import org.pointe4j.clip.PointeClip;
 import org.pointe4j.io.Catalog;
+import org.pointe4j.mesh.PointCloudMesher;
+import org.pointe4j.mesh.SdfModel;
+import org.pointe4j.pointe.PointCloud;
 import org.pointe4j.nn.Memory;
 import org.pointe4j.nn.Torch;
 import org.pointe4j.pointe.PointConfig;
@@ -38,7 +41,8 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "usage: pointe bench [--models base40M,base40M-textvec,upsample,ViT-L/14] [--batch N] [--repeat R]\n\n"
+        return "usage: pointe bench [--models base40M,base40M-textvec,upsample,ViT-L/14,sdf] [--batch N] [--repeat R]\n"
+                + "                    [--grids 32,64,128]\n\n"
                 + "For each catalog model: builds it at its official size with random weights, runs one warm-up\n"
                 + "forward and R timed forwards (default 3) and prints the median time and the peak resident\n"
                 + "memory of the process during the forwards (weights included). Default batch: 2 for base\n"
@@ -50,12 +54,21 @@ final class BenchCommand implements Command {
         List<String> names = Arrays.asList(args.opt("models", "base40M,base40M-textvec,upsample").split(","));
         int batchOpt = args.intOpt("batch", 0, 0, 64);
         int repeat = args.intOpt("repeat", 3, 1, 100);
+        String[] gridOpt = args.opt("grids", "32,64,128").split(",");
+        int[] grids = new int[gridOpt.length];
+        for (int i = 0; i < grids.length; i++) {
+            grids[i] = Integer.parseInt(gridOpt[i].trim());
+        }
         args.rejectUnknown();
         out.printf("threads: %s, device: %s%n", System.getProperty("ai.djl.pytorch.num_threads", "default"), Torch.device());
         out.printf("%-16s %5s %8s %12s %12s %14s%n", "MODEL", "BATCH", "TOKENS", "FORWARD ms", "MIN ms", "PEAK RSS MB");
         for (String name : names) {
             if (Catalog.get().entry(name.trim()).stage().equals("clip")) {
                 benchClip(out, repeat);
+                continue;
+            }
+            if (Catalog.get().entry(name.trim()).stage().equals("sdf")) {
+                benchSdf(out, grids);
                 continue;
             }
             PointConfig cfg = PointConfig.of(Catalog.get().entry(name.trim()).config());
@@ -104,6 +117,50 @@ final class BenchCommand implements Command {
             double[] text = time(repeat, () -> clip.embedText(List.of("a red motorcycle"), m, s -> { }).toFloatArray());
             out.printf("%-16s %5d %8d %12.0f %12.0f %14.0f%n", "ViT-L/14 grid", 1, 257, grid[0], grid[1], Memory.peakBytes() / 1e6);
             out.printf("%-16s %5d %8d %12.0f %12.0f %14.0f%n", "ViT-L/14 text", 1, 77, text[0], text[1], Memory.peakBytes() / 1e6);
+        }
+    }
+
+    /** The official SDF model size: encode 4096 points, query grids, marching cubes at the largest grid. */
+    private static void benchSdf(PrintStream out, int[] grids) {
+        Memory.resetPeak();
+        java.util.Random r = new java.util.Random(0);
+        float[] c = new float[4096 * 3];
+        for (int i = 0; i < 4096; i++) {
+            double th = r.nextDouble() * 2 * Math.PI;
+            double ph = Math.acos(2 * r.nextDouble() - 1);
+            c[3 * i] = (float) (0.3 * Math.sin(ph) * Math.cos(th));
+            c[3 * i + 1] = (float) (0.3 * Math.sin(ph) * Math.sin(th));
+            c[3 * i + 2] = (float) (0.3 * Math.cos(ph));
+        }
+        PointCloud cloud = new PointCloud(c, java.util.Map.of());
+        try (SdfModel model = SdfModel.random(Catalog.get().entry("sdf").config(), 1); NDManager m = Torch.newManager()) {
+            float[] cf = new float[3 * 4096];
+            for (int i = 0; i < 4096; i++) {
+                for (int k = 0; k < 3; k++) {
+                    cf[k * 4096 + i] = c[3 * i + k];
+                }
+            }
+            long s = System.nanoTime();
+            model.encode(m.create(cf, new Shape(1, 3, 4096)), org.pointe4j.nn.Tap.NONE).close();
+            out.printf("%-16s %5d %8d %12.0f %12s %14.0f%n", "sdf encode", 1, 4096, (System.nanoTime() - s) / 1e6, "-",
+                    Memory.peakBytes() / 1e6);
+            float[] volume = null;
+            int last = 0;
+            for (int g : grids) {
+                Memory.resetPeak();
+                s = System.nanoTime();
+                volume = new PointCloudMesher(model).setGridSize(g).sampleVolume(cloud);
+                last = g;
+                out.printf("%-16s %5d %8d %12.0f %12s %14.0f%n", "sdf grid " + g, 1, g * g * g, (System.nanoTime() - s) / 1e6, "-",
+                        Memory.peakBytes() / 1e6);
+            }
+            if (volume != null) {
+                Memory.resetPeak();
+                s = System.nanoTime();
+                org.pointe4j.mesh.TriMesh mesh = new org.pointe4j.mesh.SdfGrid(last, 1.02).mesh(volume, org.pointe4j.io.Progress.NONE);
+                out.printf("%-16s %5d %8d %12.0f %12s %14.0f   (%d faces)%n", "marching cubes " + last, 1, last * last * last,
+                        (System.nanoTime() - s) / 1e6, "-", Memory.peakBytes() / 1e6, mesh.faceCount());
+            }
         }
     }
 

@@ -64,6 +64,27 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Checks before a long computation that {@code target} can be written (its folder exists and
+     * accepts a new file), so the user learns about a typo at once rather than after the work.
+     */
+    public static void checkWritable(Path target) {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new UncheckedIOException(new IOException("cannot write " + target + ": folder " + dir + " does not exist"));
+        }
+        if (Files.isDirectory(abs)) {
+            throw new UncheckedIOException(new IOException("cannot write " + target + ": it is a folder"));
+        }
+        try {
+            Path probe = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".probe");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new UncheckedIOException(new IOException("cannot write " + target + ": folder " + dir + " is not writable", e));
+        }
+    }
+
     private static void deleteQuietly(Path p) {
         try {
             Files.deleteIfExists(p);
