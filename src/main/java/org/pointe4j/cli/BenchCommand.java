@@ -7,6 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import org.pointe4j.clip.ClipModel;
 import org.pointe4j.clip.ImageU8;
 import org.pointe4j.clip.PointeClip;
+import org.pointe4j.glide.GlideConfig;
+import org.pointe4j.glide.GlideModels;
+import org.pointe4j.glide.GlideUNet;
 import org.pointe4j.io.Catalog;
 import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.mesh.SdfModel;
@@ -41,12 +44,14 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "usage: pointe bench [--models base40M,base40M-textvec,upsample,ViT-L/14,sdf] [--batch N] [--repeat R]\n"
+        return "usage: pointe bench [--models base40M,base40M-textvec,upsample,ViT-L/14,sdf,glide-base,glide-upsample]\n"
+                + "                    [--batch N] [--repeat R]\n"
                 + "                    [--grids 32,64,128]\n\n"
                 + "For each catalog model: builds it at its official size with random weights, runs one warm-up\n"
                 + "forward and R timed forwards (default 3) and prints the median time and the peak resident\n"
                 + "memory of the process during the forwards (weights included). Default batch: 2 for base\n"
-                + "models (guidance doubles the batch), 1 for the upsampler. ViT-L/14 times one image grid and one text.";
+                + "models (guidance doubles the batch), 1 for the upsamplers. ViT-L/14 times one image grid and one text;\n"
+                + "GLIDE forwards include the caption transformer; TOKENS is then the number of pixels.";
     }
 
     @Override
@@ -69,6 +74,10 @@ final class BenchCommand implements Command {
             }
             if (Catalog.get().entry(name.trim()).stage().equals("sdf")) {
                 benchSdf(out, grids);
+                continue;
+            }
+            if (Catalog.get().entry(name.trim()).stage().equals("glide")) {
+                benchGlide(out, name.trim(), batchOpt, repeat);
                 continue;
             }
             PointConfig cfg = PointConfig.of(Catalog.get().entry(name.trim()).config());
@@ -105,6 +114,26 @@ final class BenchCommand implements Command {
             }
         }
         return 0;
+    }
+
+    /**
+     * A GLIDE UNet at its official size: one forward including the caption transformer, batch 2
+     * for the base model (guidance runs the caption and the empty caption), 1 for the upsampler.
+     */
+    private static void benchGlide(PrintStream out, String name, int batchOpt, int repeat) {
+        GlideConfig cfg = GlideModels.config(name);
+        int batch = batchOpt > 0 ? batchOpt : cfg.superRes ? 1 : 2;
+        Memory.resetPeak();
+        try (GlideUNet model = GlideModels.random(cfg, 1); NDManager m = Torch.newManager()) {
+            NDArray x = m.randomNormal(new Shape(batch, 3, cfg.imageSize, cfg.imageSize));
+            NDArray t = m.create(new long[batch], new Shape(batch)).add(500);
+            NDArray tokens = m.randomInteger(0, 50000, new Shape(batch, cfg.textCtx), DataType.INT64);
+            NDArray mask = m.ones(new Shape(batch, cfg.textCtx), DataType.BOOLEAN);
+            NDArray lowRes = cfg.superRes ? m.randomNormal(new Shape(batch, 3, 64, 64)) : null;
+            double[] ms = time(repeat, () -> model.forward(x, t, tokens, mask, lowRes).close());
+            out.printf("%-16s %5d %8d %12.0f %12.0f %14.0f   (%,d params)%n", name, batch, cfg.imageSize * cfg.imageSize, ms[0], ms[1],
+                    Memory.peakBytes() / 1e6, model.parameterCount());
+        }
     }
 
     /** CLIP ViT-L/14 at full size: image grid of one 224 px image, and one text. */

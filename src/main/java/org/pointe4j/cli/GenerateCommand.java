@@ -2,7 +2,13 @@ package org.pointe4j.cli;
 
 import org.pointe4j.clip.ImageU8;
 import org.pointe4j.diffusion.Cancellation;
+import org.pointe4j.glide.GlideImages;
+import org.pointe4j.glide.GlidePipeline;
+import org.pointe4j.io.AtomicFiles;
 import org.pointe4j.io.Catalog;
+import org.pointe4j.io.ModelStore;
+import org.pointe4j.notebook.Plot;
+import org.pointe4j.train.SmallPipeline;
 import org.pointe4j.pointe.PointCloud;
 import org.pointe4j.pointe.PointEPipeline;
 
@@ -35,46 +41,130 @@ final class GenerateCommand implements Command {
     @Override
     public String usage() {
         String head = text
-                ? "usage: pointe text2pc \"PROMPT\" --out CLOUD.ply|CLOUD.npz [--model base40M-textvec] [sampler options]\n\n"
+                ? "usage: pointe text2pc \"PROMPT\" --out CLOUD.ply|CLOUD.npz [--html VIEW.html] [--model base40M-textvec|small]\n"
+                + "                     [sampler options]\n"
+                + "       pointe text2pc --via-glide \"PROMPT\" --out CLOUD.ply [--glide-image IMAGE.png] [--model base40M|base300M|base1B]\n"
+                + "                     [sampler options] [GLIDE options, each prefixed glide-: --glide-steps, --glide-guidance ...]\n\n"
                 + "Runs point-e's text2pointcloud pipeline: CLIP ViT-L/14 text vector -> base40M-textvec (1024 points)\n"
-                + "-> upsample (4096 points). Needs the official weights: bin/pointe fetch base40M-textvec upsample ViT-L/14\n\n"
-                : "usage: pointe img2pc IMAGE --out CLOUD.ply|CLOUD.npz [--model base40M|base300M|base1B|base40M-imagevec]\n"
+                + "-> upsample (4096 points), with the official weights (bin/pointe fetch base40M-textvec upsample ViT-L/14).\n"
+                + "When they are absent (or with --model small) it runs the project's own small model, which knows\n"
+                + "8 shapes (sphere, cube, torus, cone, cylinder, capsule, pyramid, helix) in 12 colours and samples\n"
+                + "128 + 384 points: \"a red torus\". --html writes a page that shows the cloud offline.\n"
+                + "--via-glide runs the paper's text pipeline instead: GLIDE text -> 64x64 -> 256x256 image, then the\n"
+                + "image-conditioned point-e (CLIP image grid -> base40M -> upsample). Needs\n"
+                + "bin/pointe fetch glide-base glide-upsample base40M upsample ViT-L/14\n\n"
+                : "usage: pointe img2pc IMAGE --out CLOUD.ply|CLOUD.npz [--html VIEW.html]\n"
+                + "                    [--model base40M|base300M|base1B|base40M-imagevec]\n"
                 + "                    [sampler options]\n\n"
                 + "Runs point-e's image2pointcloud pipeline: CLIP ViT-L/14 image grid -> base model (1024 points) ->\n"
                 + "upsample (4096 points, also conditioned on the grid). The image should show one object on a plain\n"
                 + "background, like point-e's renders. Needs the official weights, e.g.:\n"
                 + "bin/pointe fetch base40M upsample ViT-L/14\n\n";
-        return head + SamplerOptions.HELP;
+        return head + SamplerOptions.HELP + (text ? "\n\n" + GlideCommand.OPTIONS : "");
     }
 
     @Override
     public java.util.Set<String> flags() {
-        return SamplerOptions.FLAGS;
+        java.util.Set<String> f = new java.util.HashSet<>(SamplerOptions.FLAGS);
+        if (text) {
+            f.add("via-glide");
+        }
+        return f;
     }
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) {
         String input = args.single(text ? "prompt" : "image file");
-        String model = args.opt("model", text ? "base40M-textvec" : "base40M");
+        String requested = args.opt("model", null);
         Path outFile = args.output("out", ".ply", ".npz");
+        Path html = args.has("html") ? args.output("html", ".html", ".htm") : null;
         SamplerOptions opts = new SamplerOptions(args);
+        if (text && args.flag("via-glide")) {
+            return viaGlide(input, requested, outFile, html, opts, args, out, err);
+        }
         args.rejectUnknown();
-        String cls = Catalog.get().entry(model).config().get("name").getAsString();
-        if (text && !cls.equals("CLIPImagePointDiffusionTransformer")) {
-            throw new Args.UsageException("--model " + model + " conditions on images; text2pc needs base40M-textvec");
+        AtomicFiles.checkWritable(outFile);
+        if (html != null) {
+            AtomicFiles.checkWritable(html);
+        }
+        String model = requested != null ? requested : text ? "base40M-textvec" : "base40M";
+        boolean small = text && ("small".equals(requested) || (requested == null && !officialPresent(model)));
+        if (!small) {
+            String cls = Catalog.get().entry(model).config().get("name").getAsString();
+            if (text && !cls.equals("CLIPImagePointDiffusionTransformer")) {
+                throw new Args.UsageException("--model " + model + " conditions on images; text2pc needs base40M-textvec (or small)");
+            }
+        } else if (requested == null) {
+            err.println("pointe text2pc: the official weights (base40M-textvec, upsample, ViT-L/14) are not in "
+                    + ModelStore.directory() + "; using the project's small model (8 shapes, 12 colours). "
+                    + "For the official pipeline: bin/pointe fetch base40M-textvec upsample ViT-L/14");
         }
         ImageU8 image = text ? null : ImageU8.read(Paths.get(input));
         long start = System.nanoTime();
+        try (PointEPipeline pipe = small ? SmallPipeline.load() : PointEPipeline.official(model)) {
+            opts.applyTo(pipe.sampler(), true);
+            TerminalProgress bar = new TerminalProgress(err, false);
+            String[] names = small ? new String[] {"small base", "small upsample"} : new String[] {model, "upsample"};
+            PointCloud pc = text
+                    ? pipe.generate(input, opts.seed, SamplerOptions.progress(bar, names), Cancellation.NEVER,
+                            notice -> err.println("pointe " + name() + ": " + notice))
+                    : pipe.generate(image, opts.seed, SamplerOptions.progress(bar, names), Cancellation.NEVER);
+            pc.save(outFile);
+            if (html != null) {
+                String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", seed " + opts.seed + ")";
+                Plot.cloud(pc, title).saveHtml(html, title);
+            }
+            out.printf("%s -> %s%s (%.1f s)%n", pc, outFile, html == null ? "" : " and " + html, (System.nanoTime() - start) / 1e9);
+        }
+        return 0;
+    }
+
+    /** The paper's text pipeline: GLIDE makes a 256x256 image, which conditions point-e's image model. */
+    private int viaGlide(String prompt, String requested, Path outFile, Path html, SamplerOptions opts, Args args, PrintStream out,
+            PrintStream err) {
+        GlideCommand.Options glide = new GlideCommand.Options(args, true, "glide-");
+        Path imageFile = args.has("glide-image") ? args.output("glide-image", ".png") : null;
+        args.rejectUnknown();
+        String model = requested != null ? requested : "base40M";
+        String cls = Catalog.get().entry(model).config().get("name").getAsString();
+        if (!cls.startsWith("CLIPImageGrid")) {
+            throw new Args.UsageException("--via-glide conditions point-e on GLIDE's image: --model must be an image-grid model "
+                    + "(base40M, base300M, base1B), got " + model);
+        }
+        for (Path p : imageFile == null ? new Path[] {outFile} : new Path[] {outFile, imageFile}) {
+            AtomicFiles.checkWritable(p);
+        }
+        if (html != null) {
+            AtomicFiles.checkWritable(html);
+        }
+        // fail before the long GLIDE run when point-e's weights are missing
+        for (String name : new String[] {model, "upsample", "ViT-L/14"}) {
+            ModelStore.require(name);
+        }
+        long start = System.nanoTime();
+        ImageU8 image;
+        try (GlidePipeline g = glide.pipeline()) {
+            image = glide.run(g, prompt, 1, opts.seed, err).images().get(0);
+        }
+        if (imageFile != null) {
+            GlideImages.savePng(image, imageFile);
+        }
         try (PointEPipeline pipe = PointEPipeline.official(model)) {
             opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
-            PointCloud pc = text
-                    ? pipe.generate(input, opts.seed, SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER,
-                            notice -> err.println("pointe " + name() + ": " + notice))
-                    : pipe.generate(image, opts.seed, SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER);
+            PointCloud pc = pipe.generate(image, opts.seed, SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER);
             pc.save(outFile);
-            out.printf("%s -> %s (%.1f s)%n", pc, outFile, (System.nanoTime() - start) / 1e9);
+            if (html != null) {
+                String title = prompt + " (GLIDE -> " + model + ", seed " + opts.seed + ")";
+                Plot.cloud(pc, title).saveHtml(html, title);
+            }
+            out.printf("%s -> %s%s%s (%.1f s)%n", pc, outFile, imageFile == null ? "" : ", image " + imageFile,
+                    html == null ? "" : " and " + html, (System.nanoTime() - start) / 1e9);
         }
         return 0;
+    }
+
+    private static boolean officialPresent(String model) {
+        return ModelStore.isPresent(model) && ModelStore.isPresent("upsample") && ModelStore.isPresent("ViT-L/14");
     }
 }

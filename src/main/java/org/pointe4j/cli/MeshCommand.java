@@ -9,6 +9,7 @@ import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.mesh.TriMesh;
 import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.train.SmallModels;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,7 +37,8 @@ final class MeshCommand implements Command {
                 + "Predicts the signed distance of the cloud's surface on a grid^3 lattice over [-0.51, 0.51]^3\n"
                 + "(point-e's setting), extracts the surface with marching cubes and colours every vertex from the\n"
                 + "nearest cloud point. --grid 32 is point-e's default; 64 or 128 give finer meshes (8x and 64x\n"
-                + "the queries). Without --checkpoint the official 'sdf' model from the models folder is used.\n"
+                + "the queries). Without --checkpoint the official 'sdf' model from the models folder is used, or\n"
+                + "the project's small SDF model when it is absent.\n"
                 + "GLB keeps the colours for Blender and web viewers with no material setup.";
     }
 
@@ -51,10 +53,22 @@ final class MeshCommand implements Command {
         args.rejectUnknown();
         AtomicFiles.checkWritable(outFile);
         PointCloud cloud = PointCloud.load(cloudFile);
-        JsonObject config = configFile != null ? readConfig(Paths.get(configFile)) : Catalog.get().entry("sdf").config();
-        Path ckpt = checkpoint != null ? Paths.get(checkpoint) : ModelStore.require("sdf");
         long start = System.nanoTime();
-        try (SdfModel model = SdfModel.load(ckpt, config)) {
+        SdfModel loaded;
+        if (checkpoint != null) {
+            JsonObject config = configFile != null ? readConfig(Paths.get(configFile)) : Catalog.get().entry("sdf").config();
+            loaded = SdfModel.load(Paths.get(checkpoint), config);
+        } else if (ModelStore.isPresent("sdf")) {
+            loaded = SdfModel.official();
+        } else if (SmallModels.available("sdf")) {
+            err.println("pointe mesh: the official 'sdf' weights are not in " + ModelStore.directory()
+                    + "; using the project's small SDF model (bin/pointe fetch sdf for the official one)");
+            loaded = SmallModels.sdf();
+        } else {
+            ModelStore.require("sdf");
+            return 1;
+        }
+        try (SdfModel model = loaded) {
             TerminalProgress bar = new TerminalProgress(err, false);
             TriMesh mesh = new PointCloudMesher(model).setGridSize(grid).setBatchSize(batch).setProgress(bar).mesh(cloud);
             mesh.save(outFile);

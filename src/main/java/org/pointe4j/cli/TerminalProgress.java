@@ -25,11 +25,13 @@ final class TerminalProgress implements Progress {
 
     @Override
     public synchronized void report(String task, long done, long total) {
-        if (!task.equals(lastTask)) {
+        // "name (details)" keeps one bar while the details change
+        String key = task.contains(" (") ? task.substring(0, task.indexOf(" (")) : task;
+        if (!key.equals(lastTask)) {
             if (lastTask != null && tty) {
                 err.println();
             }
-            lastTask = task;
+            lastTask = key;
             lastPercentLine = -1;
             start = System.nanoTime();
         }

@@ -10,6 +10,7 @@ import org.pointe4j.io.Catalog;
 import org.pointe4j.io.ModelStore;
 import org.pointe4j.io.TensorSource;
 import org.pointe4j.io.TorchCheckpoint;
+import org.pointe4j.nn.Embeddings;
 import org.pointe4j.nn.Init;
 import org.pointe4j.nn.LayerNorm;
 import org.pointe4j.nn.Linear;
@@ -224,8 +225,11 @@ public final class ClipModel extends Model {
         int p = c.patchSize;
         // conv1 has kernel = stride = patch: a matrix product over non-overlapping patches
         NDArray patches = pixels.reshape(b, 3, g, p, g, p).transpose(0, 2, 4, 1, 3, 5).reshape(b, (long) g * g, 3L * p * p);
-        NDArray x = patches.matMul(conv1.reshape(c.visionWidth, -1).transpose());
-        NDArray cls = classEmbedding.reshape(1, 1, -1).broadcast(new Shape(b, 1, c.visionWidth));
+        // the results of operations belong to their first operand's manager: keep the weights second
+        NDArray kernel = conv1.reshape(c.visionWidth, -1).transpose();
+        NDArray x = patches.matMul(kernel);
+        kernel.close();
+        NDArray cls = pixels.getManager().zeros(new Shape(b, 1, c.visionWidth)).add(classEmbedding);
         x = cls.concat(x, 1).add(visualPositional);
         x = lnPre.forward(x);
         for (Block blk : visualBlocks) {
@@ -274,7 +278,7 @@ public final class ClipModel extends Model {
         }
         NDArray ids = manager.create(flat);
         return Scope.run(ids, idx -> {
-            NDArray x = tokenEmbedding.get(idx).reshape(b, ctx, config.textWidth).add(positional);
+            NDArray x = Embeddings.lookup(tokenEmbedding, idx).reshape(b, ctx, config.textWidth).add(positional);
             NDArray mask = causalMask(idx.getManager(), ctx);
             for (Block blk : textBlocks) {
                 NDArray in = x;

@@ -14,10 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.pointe4j.nn.BytePairEncoding;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -41,36 +41,11 @@ public final class ClipTokenizer {
     private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
     private static volatile ClipTokenizer shared;
 
-    private final String[] byteEncoder = new String[256];
-    private final Map<Integer, Integer> byteDecoder = new HashMap<>();
     private final Map<String, Integer> encoder = new HashMap<>();
     private final String[] decoder;
-    private final Map<String, Integer> bpeRanks = new HashMap<>();
-    private final Map<String, String> cache = new ConcurrentHashMap<>();
+    private final BytePairEncoding bpe;
 
     private ClipTokenizer(InputStream gz, String where) throws IOException {
-        List<Integer> bs = new ArrayList<>();
-        for (int b = '!'; b <= '~'; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xa1; b <= 0xac; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xae; b <= 0xff; b++) {
-            bs.add(b);
-        }
-        List<Integer> cs = new ArrayList<>(bs);
-        int n = 0;
-        for (int b = 0; b < 256; b++) {
-            if (!bs.contains(b)) {
-                bs.add(b);
-                cs.add(256 + n++);
-            }
-        }
-        for (int i = 0; i < 256; i++) {
-            byteEncoder[bs.get(i)] = new String(Character.toChars(cs.get(i)));
-            byteDecoder.put(cs.get(i), bs.get(i));
-        }
         List<String[]> merges = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(gz), StandardCharsets.UTF_8))) {
             String header = r.readLine();
@@ -90,14 +65,13 @@ public final class ClipTokenizer {
         }
         List<String> vocab = new ArrayList<>();
         for (int i = 0; i < 256; i++) {
-            vocab.add(new String(Character.toChars(cs.get(i))));
+            vocab.add(BytePairEncoding.byteToChar(BytePairEncoding.orderedByte(i)));
         }
         for (int i = 0; i < 256; i++) {
             vocab.add(vocab.get(i) + "</w>");
         }
-        for (int i = 0; i < merges.size(); i++) {
-            vocab.add(merges.get(i)[0] + merges.get(i)[1]);
-            bpeRanks.put(merges.get(i)[0] + " " + merges.get(i)[1], i);
+        for (String[] m : merges) {
+            vocab.add(m[0] + m[1]);
         }
         vocab.add("<|startoftext|>");
         vocab.add("<|endoftext|>");
@@ -105,8 +79,9 @@ public final class ClipTokenizer {
         for (int i = 0; i < decoder.length; i++) {
             encoder.put(decoder[i], i);
         }
-        cache.put("<|startoftext|>", "<|startoftext|>");
-        cache.put("<|endoftext|>", "<|endoftext|>");
+        bpe = new BytePairEncoding(merges, "</w>");
+        bpe.fix("<|startoftext|>", "<|startoftext|>");
+        bpe.fix("<|endoftext|>", "<|endoftext|>");
     }
 
     /** The tokenizer with the vocabulary shipped in the jar. */
@@ -176,12 +151,7 @@ public final class ClipTokenizer {
         List<Integer> ids = new ArrayList<>();
         Matcher m = TOKEN.matcher(clean(text));
         while (m.find()) {
-            byte[] utf8 = m.group().getBytes(StandardCharsets.UTF_8);
-            StringBuilder mapped = new StringBuilder();
-            for (byte b : utf8) {
-                mapped.append(byteEncoder[b & 0xff]);
-            }
-            for (String piece : bpe(mapped.toString()).split(" ")) {
+            for (String piece : bpe.apply(BytePairEncoding.encodeBytes(m.group())).split(" ")) {
                 Integer id = encoder.get(piece);
                 if (id == null) {
                     throw new IllegalStateException("BPE produced a piece outside the vocabulary: " + piece);
@@ -190,66 +160,6 @@ public final class ClipTokenizer {
             }
         }
         return ids.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private String bpe(String token) {
-        String cached = cache.get(token);
-        if (cached != null) {
-            return cached;
-        }
-        List<String> word = new ArrayList<>();
-        int[] cps = token.codePoints().toArray();
-        for (int i = 0; i < cps.length; i++) {
-            String s = new String(Character.toChars(cps[i]));
-            word.add(i == cps.length - 1 ? s + "</w>" : s);
-        }
-        if (word.size() == 1) {
-            return token + "</w>";
-        }
-        while (word.size() > 1) {
-            int bestRank = Integer.MAX_VALUE;
-            String best = null;
-            for (int i = 0; i + 1 < word.size(); i++) {
-                Integer r = bpeRanks.get(word.get(i) + " " + word.get(i + 1));
-                if (r != null && r < bestRank) {
-                    bestRank = r;
-                    best = word.get(i) + " " + word.get(i + 1);
-                }
-            }
-            if (best == null) {
-                break;
-            }
-            String first = best.substring(0, best.indexOf(' '));
-            String second = best.substring(best.indexOf(' ') + 1);
-            List<String> merged = new ArrayList<>();
-            int i = 0;
-            while (i < word.size()) {
-                int j = -1;
-                for (int k = i; k < word.size(); k++) {
-                    if (word.get(k).equals(first)) {
-                        j = k;
-                        break;
-                    }
-                }
-                if (j < 0) {
-                    merged.addAll(word.subList(i, word.size()));
-                    break;
-                }
-                merged.addAll(word.subList(i, j));
-                i = j;
-                if (word.get(i).equals(first) && i < word.size() - 1 && word.get(i + 1).equals(second)) {
-                    merged.add(first + second);
-                    i += 2;
-                } else {
-                    merged.add(word.get(i));
-                    i += 1;
-                }
-            }
-            word = merged;
-        }
-        String out = String.join(" ", word);
-        cache.put(token, out);
-        return out;
     }
 
     /** Text of token ids ({@code SimpleTokenizer.decode}): word ends become spaces. */
@@ -264,7 +174,7 @@ public final class ClipTokenizer {
         int[] cps = s.toString().codePoints().toArray();
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         for (int cp : cps) {
-            Integer b = byteDecoder.get(cp);
+            Integer b = BytePairEncoding.charToByte(cp);
             if (b != null) {
                 bytes.write(b);
             } else {
@@ -310,6 +220,6 @@ public final class ClipTokenizer {
 
     @Override
     public String toString() {
-        return "ClipTokenizer[" + decoder.length + " tokens, " + bpeRanks.size() + " merges]";
+        return "ClipTokenizer[" + decoder.length + " tokens]";
     }
 }

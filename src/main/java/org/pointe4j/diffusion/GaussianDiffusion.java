@@ -326,6 +326,41 @@ public final class GaussianDiffusion {
         return new Prediction(mean, logVariance, predXstart, eps);
     }
 
+    /**
+     * point-e's training loss for one batch ({@code training_losses} with loss "mse" and a
+     * learned-range variance; Nichol &amp; Dhariwal 2021, eq. 16): the mean squared error of the
+     * predicted epsilon, plus the variational bound term L_vb (in bits per dimension) computed with
+     * the predicted mean frozen, so it trains only the variance output. L_vb is 0 at t = 0 (no
+     * discretised decoder, as point-e). Returns {@code [mse, vb]}, each of shape {@code [B]}.
+     *
+     * @param xStart the clean batch in model scale (after {@link #scaleChannels})
+     */
+    public NDArray[] trainingLosses(NDArray modelOutput, NDArray xStart, NDArray xT, int[] t, NDArray noise) {
+        long c = xStart.getShape().get(1);
+        NDList parts = modelOutput.split(new long[] {c}, 1);
+        NDArray eps = parts.get(0);
+        NDArray varValues = parts.get(1);
+        long b = xStart.getShape().get(0);
+        int[] axes = {1}; // mean over all non-batch dimensions, taken on [B, -1]
+        NDArray mse = eps.sub(noise).square().reshape(b, -1).mean(axes);
+        // true posterior q(x_{t-1} | x_t, x_0)
+        NDArray trueMean = posteriorMean(xStart, xT, t);
+        NDArray trueLogVar = extract(posteriorLogVarianceClipped, t, xT);
+        // model p(x_{t-1} | x_t) with the mean's gradient stopped
+        NDArray predX0 = predictXstartFromEps(xT, t, eps.stopGradient());
+        NDArray modelMean = posteriorMean(predX0, xT, t);
+        NDArray frac = varValues.add(1).div(2);
+        NDArray modelLogVar = frac.mul(extract(logBetas, t, xT)).add(frac.neg().add(1).mul(trueLogVar));
+        NDArray kl = trueLogVar.neg().add(modelLogVar).sub(1).add(trueLogVar.sub(modelLogVar).exp())
+                .add(trueMean.sub(modelMean).square().mul(modelLogVar.neg().exp())).mul(0.5);
+        float[] nonzero = new float[t.length];
+        for (int i = 0; i < t.length; i++) {
+            nonzero[i] = t[i] == 0 ? 0f : 1f;
+        }
+        NDArray vb = kl.reshape(b, -1).mean(axes).div((float) Math.log(2.0)).mul(xStart.getManager().create(nonzero));
+        return new NDArray[] {mse, vb};
+    }
+
     /** The timesteps of a batch as an int64 array of original timesteps (what the model gets). */
     public NDArray modelTimesteps(NDManager m, int[] t) {
         long[] v = new long[t.length];

@@ -91,6 +91,21 @@ public final class HostArray {
         return numel(shape);
     }
 
+    /** Rows {@code [from, to)} along the first axis (a copy). */
+    public HostArray slice(int from, int to) {
+        if (shape.length == 0 || from < 0 || to > shape[0] || from > to) {
+            throw new IllegalArgumentException("cannot take rows [" + from + ", " + to + ") of an array of shape " + Arrays.toString(shape));
+        }
+        long row = numel(shape) / Math.max(1, shape[0]) * dtype.itemSize();
+        ByteBuffer b = bytes();
+        b.position(Math.toIntExact(from * row)).limit(Math.toIntExact(to * row));
+        ByteBuffer copy = ByteBuffer.allocate(b.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        copy.put(b).flip();
+        long[] s = shape.clone();
+        s[0] = to - from;
+        return new HostArray(dtype, s, copy);
+    }
+
     /** A read-only little-endian view of the bytes. */
     public ByteBuffer bytes() {
         return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);

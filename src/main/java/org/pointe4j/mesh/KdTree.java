@@ -72,11 +72,18 @@ public final class KdTree {
     /** Index of the point nearest to (x, y, z). */
     public int nearest(float x, float y, float z) {
         double[] best = {Double.MAX_VALUE, Integer.MAX_VALUE};
-        search(0, idx.length, x, y, z, best);
+        search(0, idx.length, x, y, z, -1, best);
         return (int) best[1];
     }
 
-    private void search(int lo, int hi, float x, float y, float z, double[] best) {
+    /** Squared distance from point {@code i} to its nearest other point (infinity for a single point). */
+    public double nearestOtherSquared(int i) {
+        double[] best = {Double.POSITIVE_INFINITY, Integer.MAX_VALUE};
+        search(0, idx.length, pts[3 * i], pts[3 * i + 1], pts[3 * i + 2], i, best);
+        return best[0];
+    }
+
+    private void search(int lo, int hi, float x, float y, float z, int exclude, double[] best) {
         if (hi <= lo) {
             return;
         }
@@ -86,7 +93,7 @@ public final class KdTree {
         double dy = pts[3 * p + 1] - y;
         double dz = pts[3 * p + 2] - z;
         double d = dx * dx + dy * dy + dz * dz;
-        if (d < best[0] || (d == best[0] && p < best[1])) {
+        if (p != exclude && (d < best[0] || (d == best[0] && p < best[1]))) {
             best[0] = d;
             best[1] = p;
         }
@@ -97,9 +104,9 @@ public final class KdTree {
         double q = ax == 0 ? x : ax == 1 ? y : z;
         double diff = q - pts[3 * p + ax];
         boolean leftFirst = diff <= 0;
-        search(leftFirst ? lo : mid + 1, leftFirst ? mid : hi, x, y, z, best);
+        search(leftFirst ? lo : mid + 1, leftFirst ? mid : hi, x, y, z, exclude, best);
         if (diff * diff <= best[0]) {
-            search(leftFirst ? mid + 1 : lo, leftFirst ? hi : mid, x, y, z, best);
+            search(leftFirst ? mid + 1 : lo, leftFirst ? hi : mid, x, y, z, exclude, best);
         }
     }
 

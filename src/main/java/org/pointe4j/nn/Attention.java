@@ -9,7 +9,8 @@ import ai.djl.ndarray.NDArray;
  * <p>{@code softmax(q k^T / sqrt(C) + mask) v} for {@code q [B, H, T, C]}, {@code k, v [B, H, S, C]}
  * and an optional additive mask broadcastable to {@code [B, H, T, S]}. The reference kernel
  * follows point-e: it scales q and k by {@code C^-1/4} each before the product ("more stable with
- * f16 than dividing afterwards") and takes the softmax in float32.
+ * f16 than dividing afterwards") and takes the softmax in float32. The fused kernels call
+ * {@code torch.scaled_dot_product_attention} through {@link ScriptedOps}.
  */
 public final class Attention {
 
@@ -20,29 +21,47 @@ public final class Attention {
         NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask);
     }
 
-    /** The fp32 reference kernel. */
+    /** The fp32 reference kernel: explicit {@code [B, H, T, S]} weights, as the official code computes. */
     public static final Kernel REFERENCE = Attention::reference;
 
-    private static volatile Kernel kernel = REFERENCE;
+    /** {@code torch.scaled_dot_product_attention} in fp32: the same values (about 1e-7 apart), no weight matrix. */
+    public static final Kernel FUSED = (q, k, v, mask) -> mask == null ? ScriptedOps.get().sdpa(q, k, v)
+            : ScriptedOps.get().sdpa(q, k, v, mask);
+
+    /** The fused kernel on bfloat16 inputs (the kernel accumulates in fp32); the result is cast back to fp32. */
+    public static final Kernel FUSED_BF16 = Attention::fusedBf16;
+
+    private static volatile Kernel override;
 
     private Attention() {
     }
 
-    /** Attention with the current kernel. */
+    /**
+     * Attention with the kernel in use: the one set by {@link #use}, else the fused kernel in the
+     * current {@link Precision} (the reference when the fused one cannot load, or while training,
+     * which records gradients through the reference).
+     */
     public static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
-        return kernel.attend(q, k, v, mask);
+        return current(q).attend(q, k, v, mask);
     }
 
-    /** Replaces the kernel for all models (returns the previous one). */
+    /** Forces a kernel for all models (null returns to the automatic choice); returns the previous override. */
     public static Kernel use(Kernel k) {
-        Kernel prev = kernel;
-        kernel = k;
+        Kernel prev = override;
+        override = k;
         return prev;
     }
 
-    /** The kernel in use. */
-    public static Kernel current() {
-        return kernel;
+    /** The kernel {@link #attend} would use for these inputs. */
+    public static Kernel current(NDArray q) {
+        Kernel k = override;
+        if (k != null) {
+            return k;
+        }
+        if (Torch.recordingGradients() || !ScriptedOps.available()) {
+            return REFERENCE;
+        }
+        return Precision.current() == Precision.BF16 ? FUSED_BF16 : FUSED;
     }
 
     private static NDArray reference(NDArray q, NDArray k, NDArray v, NDArray mask) {
@@ -53,5 +72,21 @@ public final class Attention {
             w = w.add(mask);
         }
         return w.softmax(-1).matMul(v);
+    }
+
+    private static NDArray fusedBf16(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        ScriptedOps ops = ScriptedOps.get();
+        NDArray q16 = ops.toBf16(q);
+        NDArray k16 = ops.toBf16(k);
+        NDArray v16 = ops.toBf16(v);
+        NDArray m16 = mask == null ? null : ops.toBf16(mask);
+        NDArray out = mask == null ? ops.sdpa(q16, k16, v16) : ops.sdpa(q16, k16, v16, m16);
+        NDArray f32 = out.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        for (NDArray a : new NDArray[] {q16, k16, v16, m16, out}) {
+            if (a != null) {
+                a.close();
+            }
+        }
+        return f32;
     }
 }

@@ -4,11 +4,14 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * {@code torch.nn.Linear}: y = x W^T + b over the last axis. Weight {@code [out, in]}, bias
- * {@code [out]}, as in the state dict.
+ * {@code [out]}, as in the state dict. In {@link Precision#BF16} the product runs on bfloat16
+ * copies of x and the weights and the result comes back as fp32.
  */
 public final class Linear {
     private final NDArray weight;
     private final NDArray bias;
+    /** bfloat16 copies of the weights, made on first use in bf16 (they live with the weights) */
+    private volatile NDArray[] bf16;
 
     /** Declares {@code weight} N(0, std^2) and {@code bias} zeros, point-e's {@code init_linear}. */
     public Linear(Params p, long in, long out, double std) {
@@ -22,9 +25,33 @@ public final class Linear {
     }
 
     public NDArray forward(NDArray x) {
+        if (Precision.current() == Precision.BF16 && !Torch.recordingGradients() && ScriptedOps.available()) {
+            return forwardBf16(x);
+        }
         return bias == null
                 ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
                 : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
+    }
+
+    /** The product in bfloat16 (fp32 accumulation inside the kernel), returned as fp32. */
+    private NDArray forwardBf16(NDArray x) {
+        NDArray[] w = bf16;
+        if (w == null) {
+            synchronized (this) {
+                if (bf16 == null) {
+                    ScriptedOps ops = ScriptedOps.get();
+                    bf16 = new NDArray[] {ops.toBf16(weight), bias == null ? null : ops.toBf16(bias)};
+                }
+                w = bf16;
+            }
+        }
+        NDArray x16 = ScriptedOps.get().toBf16(x);
+        NDArray y16 = w[1] == null ? ai.djl.nn.core.Linear.linear(x16, w[0]).singletonOrThrow()
+                : ai.djl.nn.core.Linear.linear(x16, w[0], w[1]).singletonOrThrow();
+        NDArray y = y16.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        x16.close();
+        y16.close();
+        return y;
     }
 
     public NDArray weight() {

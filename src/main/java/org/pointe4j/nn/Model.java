@@ -29,6 +29,11 @@ public abstract class Model implements AutoCloseable {
         return params.all();
     }
 
+    /** The parameters training updates (buffers excluded). */
+    public Map<String, NDArray> trainableParameters() {
+        return params.trainable();
+    }
+
     /** Number of scalar parameters (buffers included). */
     public long parameterCount() {
         return params.count();

@@ -75,6 +75,27 @@ public final class Params {
     }
 
     /**
+     * Declares a buffer: a state-dict tensor that is part of the model but not trained (point-e's
+     * {@code channel_scales}); {@link #trainable()} leaves it out.
+     */
+    public NDArray buffer(String name, Init init, long... shape) {
+        NDArray a = take(name, init, shape);
+        store.buffers.add(prefix.isEmpty() ? name : prefix + "." + name);
+        return a;
+    }
+
+    /** The parameters an optimiser should update (all but buffers), by state-dict name. */
+    public Map<String, NDArray> trainable() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : store.params.entrySet()) {
+            if (!store.buffers.contains(e.getKey())) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /**
      * Marks a tensor of the checkpoint as known but unused (e.g. CLIP's {@code context_length}
      * buffer), so {@link #checkComplete} does not report it as unexpected.
      */
@@ -128,6 +149,7 @@ public final class Params {
         final Map<String, NDArray> params = new LinkedHashMap<>();
         final List<String> problems = new ArrayList<>();
         final Set<String> skipped = new LinkedHashSet<>();
+        final Set<String> buffers = new LinkedHashSet<>();
 
         Store(NDManager manager, TensorSource source, SplittableRandom random, String keyPrefix) {
             this.manager = manager;

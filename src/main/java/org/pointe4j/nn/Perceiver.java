@@ -69,7 +69,7 @@ public final class Perceiver {
                 NDArray z = y.add(b.attn.forward(b.ln1.forward(y), kv));
                 return z.add(b.mlp.forward(b.ln3.forward(z)));
             });
-            if (in != x) {
+            if (in != x && !Torch.recordingGradients()) {
                 in.close();
             }
             if (tapPrefix != null) {

@@ -34,6 +34,14 @@ public final class Torch {
         return NDManager.newBaseManager(device(), "PyTorch");
     }
 
+    /**
+     * True inside a gradient collector (training). The fused and bf16 paths run TorchScript in
+     * inference mode, whose results autograd cannot use, so layers fall back to plain operations.
+     */
+    public static boolean recordingGradients() {
+        return ai.djl.pytorch.jni.JniUtils.isGradMode();
+    }
+
     /** The loaded engine (forces native initialisation, about 2 s on first use). */
     public static Engine engine() {
         return Engine.getEngine("PyTorch");

@@ -68,7 +68,7 @@ public final class Transformer {
             Block b = blocks.get(i);
             NDArray in = h;
             h = Scope.run(in, b::forward);
-            if (in != x) {
+            if (in != x && !Torch.recordingGradients()) {
                 in.close();
             }
             if (tapPrefix != null) {

@@ -127,8 +127,29 @@ public final class PointCloudSampler {
             return this;
         }
 
+        /** Takes every sampler option (not the model) of another stage. */
+        public Stage copySettings(Stage o) {
+            guidanceScale = o.guidanceScale;
+            useKarras = o.useKarras;
+            karrasSteps = o.karrasSteps;
+            sigmaMin = o.sigmaMin;
+            sigmaMax = o.sigmaMax;
+            rho = o.rho;
+            sChurn = o.sChurn;
+            sTmin = o.sTmin;
+            sTmax = o.sTmax;
+            sNoise = o.sNoise;
+            sampler = o.sampler;
+            keyFilter = o.keyFilter;
+            return this;
+        }
+
         public PointDiffusionTransformer model() {
             return model;
+        }
+
+        public GaussianDiffusion diffusion() {
+            return diffusion;
         }
 
         public int numPoints() {

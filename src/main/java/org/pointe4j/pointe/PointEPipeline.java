@@ -30,24 +30,33 @@ import java.util.function.Consumer;
  */
 public final class PointEPipeline implements AutoCloseable {
     private final PointeClip clip;
+    private final TextEncoder text;
+    private final String name;
     private final PointDiffusionTransformer base;
     private final PointDiffusionTransformer upsampler;
     private final PointCloudSampler sampler;
     private final boolean owns;
 
     /**
-     * Assembles a pipeline from loaded parts (not closed by {@link #close}).
+     * Assembles a pipeline from loaded parts (not closed by {@link #close}); texts are embedded
+     * with CLIP.
      *
      * @param upsampler may be null for a single-stage (low-resolution) pipeline
      */
     public PointEPipeline(PointeClip clip, PointDiffusionTransformer base, GaussianDiffusion baseDiffusion,
             PointDiffusionTransformer upsampler, GaussianDiffusion upDiffusion) {
-        this(clip, base, baseDiffusion, upsampler, upDiffusion, false);
+        this("custom", clip, clip::embedText, base, baseDiffusion, upsampler, upDiffusion, false);
     }
 
-    private PointEPipeline(PointeClip clip, PointDiffusionTransformer base, GaussianDiffusion baseDiffusion,
-            PointDiffusionTransformer upsampler, GaussianDiffusion upDiffusion, boolean owns) {
+    /**
+     * Assembles a pipeline with its own text encoder; {@code clip} may be null when no images are
+     * used.
+     */
+    public PointEPipeline(String name, PointeClip clip, TextEncoder text, PointDiffusionTransformer base,
+            GaussianDiffusion baseDiffusion, PointDiffusionTransformer upsampler, GaussianDiffusion upDiffusion, boolean owns) {
+        this.name = name;
         this.clip = clip;
+        this.text = text;
         this.base = base;
         this.upsampler = upsampler;
         this.owns = owns;
@@ -57,6 +66,11 @@ public final class PointEPipeline implements AutoCloseable {
         if (upsampler != null) {
             sampler.addStage(upsampler, upDiffusion, upsampler.config().nCtx).keyFilter(grid ? "embeddings" : "");
         }
+    }
+
+    /** A short description of the models, e.g. "official base40M-textvec + upsample". */
+    public String name() {
+        return name;
     }
 
     /**
@@ -78,7 +92,9 @@ public final class PointEPipeline implements AutoCloseable {
             clip = PointeClip.vitL14();
             base = PointModels.load(baseName);
             PointDiffusionTransformer up = PointModels.load("upsample");
-            return new PointEPipeline(clip, base, PointDiffusions.forModel(baseName), up, PointDiffusions.forModel("upsample"), true);
+            PointeClip c = clip;
+            return new PointEPipeline("official " + baseName + " + upsample", c, c::embedText, base,
+                    PointDiffusions.forModel(baseName), up, PointDiffusions.forModel("upsample"), true);
         } catch (RuntimeException e) {
             if (clip != null) {
                 clip.close();
@@ -119,14 +135,17 @@ public final class PointEPipeline implements AutoCloseable {
 
     /** The base model's conditioning for a prompt: the normalised CLIP text vector {@code [1, 768]}. */
     public NDArray conditionText(String prompt, NDManager m, Consumer<String> notices) {
-        if (!acceptsText()) {
+        if (!acceptsText() || text == null) {
             throw new IllegalArgumentException(base.config().name + " conditions on images, not text; use an image, or base40M-textvec for text");
         }
-        return clip.embedText(List.of(prompt), m, notices);
+        return text.embed(List.of(prompt), m, notices);
     }
 
     /** The base model's conditioning for an image: the CLIP grid, or the pooled vector for the vector models. */
     public NDArray conditionImage(ImageU8 image, NDManager m) {
+        if (clip == null) {
+            throw new IllegalArgumentException("this pipeline (" + name + ") has no CLIP image encoder: it takes text prompts only");
+        }
         return isGrid() ? clip.embedImagesGrid(List.of(image), m) : clip.embedImages(List.of(image), m);
     }
 
@@ -160,7 +179,9 @@ public final class PointEPipeline implements AutoCloseable {
     @Override
     public void close() {
         if (owns) {
-            clip.close();
+            if (clip != null) {
+                clip.close();
+            }
             base.close();
             if (upsampler != null) {
                 upsampler.close();

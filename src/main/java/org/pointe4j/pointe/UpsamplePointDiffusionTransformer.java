@@ -36,7 +36,7 @@ public class UpsamplePointDiffusionTransformer extends PointDiffusionTransformer
     }
 
     private static NDArray buffer(Params p, String name, float[] values) {
-        return values == null ? null : p.take(name, Init.values(values), values.length);
+        return values == null ? null : p.buffer(name, Init.values(values), values.length);
     }
 
     @Override
@@ -49,11 +49,12 @@ public class UpsamplePointDiffusionTransformer extends PointDiffusionTransformer
         Shapes.require("low_res", lowRes, "[batch=" + batch + ", cond_input_channels=" + config.condInputChannels
                 + ", cond_ctx=" + config.condCtx + "] (the low-resolution cloud)", batch, config.condInputChannels, config.condCtx);
         NDArray x = lowRes;
+        // reshaped per call on the input's manager: nothing is allocated on the model's
         if (channelScales != null) {
-            x = x.mul(channelScales.reshape(1, -1, 1));
+            x = x.mul(lowRes.getManager().create(channelScales.toFloatArray(), new ai.djl.ndarray.types.Shape(1, channelScales.size(), 1)));
         }
         if (channelBiases != null) {
-            x = x.add(channelBiases.reshape(1, -1, 1));
+            x = x.add(lowRes.getManager().create(channelBiases.toFloatArray(), new ai.djl.ndarray.types.Shape(1, channelBiases.size(), 1)));
         }
         NDArray e = condPointProj.forward(x.transpose(0, 2, 1));
         tap.record("cond_point_proj", e);

@@ -89,6 +89,33 @@ class OfficialPipelineTest {
     }
 
     @Test
+    void text2pcViaGlideRunsThePapersTextPipeline() throws Exception {
+        Path cloud = models.resolve("via.ply");
+        Path picture = models.resolve("via.png");
+        String[] glide = {"--glide-base", Fixtures.fixture("glide/glide_base_tiny.pt").toString(),
+            "--glide-base-config", Fixtures.fixture("glide/glide_base_tiny.json").toString(),
+            "--glide-upsampler", Fixtures.fixture("glide/glide_upsample_tiny.pt").toString(),
+            "--glide-upsampler-config", Fixtures.fixture("glide/glide_upsample_tiny.json").toString(),
+            "--glide-steps", "2", "--glide-upsample-steps", "2"};
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("text2pc", "--via-glide", "a red motorcycle",
+                "--out", cloud.toString(), "--glide-image", picture.toString(), "--steps", "1", "--upsample-steps", "1"));
+        argv.addAll(java.util.List.of(glide));
+        CliTest.Run r = CliTest.run(argv.toArray(new String[0]));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("glide base") && r.err().contains("glide upsample") && r.err().contains("stage 1/2 base40M"), r.err());
+        assertEquals(4096, PointCloud.load(cloud).size());
+        BufferedImage img = javax.imageio.ImageIO.read(picture.toFile());
+        assertEquals(128, img.getWidth(), "the tiny upsampler makes 128 px images");
+
+        CliTest.Run textModel = CliTest.run("text2pc", "--via-glide", "a chair", "--model", "base40M-textvec", "--out", cloud.toString());
+        assertEquals(2, textModel.code());
+        assertTrue(textModel.err().contains("image-grid model"), textModel.err());
+        CliTest.Run noGlide = CliTest.run("text2pc", "--via-glide", "a chair", "--out", cloud.toString());
+        assertEquals(1, noGlide.code());
+        assertTrue(noGlide.err().contains("bin/pointe fetch glide-base"), noGlide.err());
+    }
+
+    @Test
     void embedWritesWhatTheModelsTake() throws Exception {
         Path e = models.resolve("e.npz");
         assertEquals(0, CliTest.run("embed", "--text", "a red motorcycle", "--out", e.toString()).code());

@@ -1,0 +1,157 @@
+package org.pointe4j.eval;
+
+import org.pointe4j.diffusion.Cancellation;
+import org.pointe4j.mesh.PointCloudMesher;
+import org.pointe4j.mesh.SdfModel;
+import org.pointe4j.mesh.TriMesh;
+import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.pointe.PointCloudSampler;
+import org.pointe4j.pointe.PointEPipeline;
+import org.pointe4j.train.NamedColor;
+import org.pointe4j.train.ShapeDataset;
+import org.pointe4j.train.ShapeFamily;
+import tech.tablesaw.api.BooleanColumn;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * How well the small text-to-point-cloud model does what it is asked: for prompts over every
+ * shape family, the generated clouds are classified back ({@link ShapeClassifier}) to a family
+ * and a colour, and compared with true shapes of the prompted family by Chamfer distance (the
+ * smallest over eight true instances and 24 turns), next to the same distance between true
+ * shapes as a baseline. With an SDF model, meshes of a true torus and sphere show whether the
+ * topology is right (Euler characteristic 0 and 2).
+ */
+public final class QualityBenchmark {
+
+    /** Results: one row per generated cloud, and the summary figures. */
+    public static final class Result {
+        public final Table rows;
+        public final double familyAccuracy;
+        public final double colorAccuracy;
+        public final double meanChamfer;
+        public final double baselineChamfer;
+        /** The classifier's accuracy on true clouds: the ceiling for {@link #familyAccuracy}. */
+        public final double classifierAccuracy;
+        public final Table topology;
+
+        Result(Table rows, double familyAccuracy, double colorAccuracy, double meanChamfer, double baselineChamfer,
+                double classifierAccuracy, Table topology) {
+            this.classifierAccuracy = classifierAccuracy;
+            this.rows = rows;
+            this.familyAccuracy = familyAccuracy;
+            this.colorAccuracy = colorAccuracy;
+            this.meanChamfer = meanChamfer;
+            this.baselineChamfer = baselineChamfer;
+            this.topology = topology;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "shape accuracy %.0f%% (classifier on true shapes %.0f%%), colour accuracy %.0f%%, "
+                    + "mean Chamfer %.4f (true-vs-true %.4f)", 100 * familyAccuracy, 100 * classifierAccuracy, 100 * colorAccuracy,
+                    meanChamfer, baselineChamfer);
+        }
+    }
+
+    private QualityBenchmark() {
+    }
+
+    /**
+     * Runs the benchmark: {@code perFamily} prompts per family (colours cycling), sampled with the
+     * pipeline's current options from consecutive seeds.
+     *
+     * @param sdf may be null to skip the topology check
+     */
+    public static Result run(PointEPipeline pipe, int perFamily, long seed, SdfModel sdf) {
+        ShapeClassifier classifier = new ShapeClassifier(40, 512, 11);
+        StringColumn prompt = StringColumn.create("prompt");
+        StringColumn predFamily = StringColumn.create("classified shape");
+        StringColumn predColor = StringColumn.create("classified colour");
+        BooleanColumn okFamily = BooleanColumn.create("shape ok");
+        BooleanColumn okColor = BooleanColumn.create("colour ok");
+        DoubleColumn chamfer = DoubleColumn.create("chamfer");
+        DoubleColumn seconds = DoubleColumn.create("seconds");
+        int k = 0;
+        int rightFamily = 0;
+        int rightColor = 0;
+        double sumChamfer = 0;
+        double sumBaseline = 0;
+        Random r = new Random(seed);
+        NamedColor[] colors = NamedColor.values();
+        for (ShapeFamily f : ShapeFamily.values()) {
+            List<PointCloud> truth = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                truth.add(ShapeDataset.of(f, NamedColor.GRAY, r).cloud(512, r));
+            }
+            for (int j = 0; j < perFamily; j++) {
+                NamedColor c = colors[(f.ordinal() * perFamily + j) % colors.length];
+                String p = "a " + c.word() + " " + f.word();
+                long start = System.nanoTime();
+                PointCloud pc = pipe.generate(p, seed + k, PointCloudSampler.Listener.NONE, Cancellation.NEVER, s -> { });
+                double secs = (System.nanoTime() - start) / 1e9;
+                ShapeFamily pf = classifier.family(pc);
+                NamedColor pcol = ShapeClassifier.color(pc);
+                double cd = Double.MAX_VALUE;
+                for (PointCloud t : truth) {
+                    cd = Math.min(cd, ShapeClassifier.chamfer(pc, t));
+                }
+                PointCloud other = ShapeDataset.of(f, NamedColor.GRAY, r).cloud(512, r);
+                double base = Double.MAX_VALUE;
+                for (PointCloud t : truth) {
+                    base = Math.min(base, ShapeClassifier.chamfer(other, t));
+                }
+                prompt.append(p);
+                predFamily.append(pf.word());
+                predColor.append(pcol.word());
+                okFamily.append(pf == f);
+                okColor.append(pcol == c);
+                chamfer.append(cd);
+                seconds.append(secs);
+                rightFamily += pf == f ? 1 : 0;
+                rightColor += pcol == c ? 1 : 0;
+                sumChamfer += cd;
+                sumBaseline += base;
+                k++;
+            }
+        }
+        Table rows = Table.create("quality", prompt, predFamily, okFamily, predColor, okColor, chamfer, seconds);
+        Table topo = sdf == null ? null : topology(sdf, new Random(seed + 1));
+        int trueRight = 0;
+        int trueTotal = 0;
+        Random tr = new Random(seed + 2);
+        for (ShapeFamily f : ShapeFamily.values()) {
+            for (int i = 0; i < 10; i++) {
+                trueRight += classifier.family(ShapeDataset.of(f, NamedColor.GRAY, tr).cloud(512, tr)) == f ? 1 : 0;
+                trueTotal++;
+            }
+        }
+        return new Result(rows, (double) rightFamily / k, (double) rightColor / k, sumChamfer / k, sumBaseline / k,
+                (double) trueRight / trueTotal, topo);
+    }
+
+    /** Euler characteristics of meshes of true tori and spheres made with the SDF model (grid 32). */
+    public static Table topology(SdfModel sdf, Random r) {
+        StringColumn shape = StringColumn.create("shape");
+        IntColumn euler = IntColumn.create("euler characteristic");
+        IntColumn expected = IntColumn.create("expected");
+        PointCloudMesher mesher = new PointCloudMesher(sdf).setGridSize(32);
+        for (ShapeFamily f : new ShapeFamily[] {ShapeFamily.TORUS, ShapeFamily.SPHERE}) {
+            for (int i = 0; i < 2; i++) {
+                PointCloud pc = ShapeDataset.of(f, NamedColor.GRAY, r).cloud(512, r);
+                TriMesh m = mesher.mesh(pc);
+                shape.append(f.word());
+                euler.append(m.eulerCharacteristic());
+                expected.append(f == ShapeFamily.TORUS ? 0 : 2);
+            }
+        }
+        return Table.create("topology", shape, euler, expected);
+    }
+}

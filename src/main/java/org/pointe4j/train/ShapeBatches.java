@@ -1,0 +1,117 @@
+package org.pointe4j.train;
+
+import org.pointe4j.pointe.PointCloud;
+
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Training batches from {@link ShapeDataset} for the three small models: base (clouds and prompt
+ * vectors, 10% of them dropped to zero for classifier-free guidance), upsampler (a random subset
+ * of each cloud as {@code low_res}, the rest as the target) and SDF (cloud, query points a third
+ * uniform in the [-0.51, 0.51] cube, a third near the surface, a third inside; true signed distances).
+ */
+public final class ShapeBatches {
+    /** point-e's conditioning dropout. */
+    public static final double COND_DROP = 0.1;
+
+    private ShapeBatches() {
+    }
+
+    /** Base model batches: {@code x [B, 6, points]}, {@code embeddings [B, 768]}. */
+    public static BatchSource base(int points) {
+        return (b, r) -> {
+            float[] x = new float[b * 6 * points];
+            float[] emb = new float[b * PromptEmbedder.DIM];
+            for (int i = 0; i < b; i++) {
+                ShapeDataset.Shape s = ShapeDataset.random(r);
+                fill(x, i, s.cloud(points, r), 0, points, points);
+                if (r.nextDouble() >= COND_DROP) {
+                    System.arraycopy(PromptEmbedder.embed(s.prompt(), w -> { }), 0, emb, i * PromptEmbedder.DIM, PromptEmbedder.DIM);
+                }
+            }
+            return new BatchSource.Batch(x, new long[] {b, 6, points}, Map.of("embeddings", emb),
+                    Map.of("embeddings", new long[] {b, PromptEmbedder.DIM}));
+        };
+    }
+
+    /** Upsampler batches: {@code low} points as {@code low_res [B, 6, low]}, the other {@code high} as {@code x}. */
+    public static BatchSource upsample(int low, int high) {
+        return (b, r) -> {
+            float[] x = new float[b * 6 * high];
+            float[] lowRes = new float[b * 6 * low];
+            for (int i = 0; i < b; i++) {
+                PointCloud c = ShapeDataset.random(r).cloud(low + high, r);
+                fill(lowRes, i, c, 0, low, low);
+                fill(x, i, c, low, high, high);
+            }
+            return new BatchSource.Batch(x, new long[] {b, 6, high}, Map.of("low_res", lowRes), Map.of("low_res", new long[] {b, 6, low}));
+        };
+    }
+
+    /** SDF batches: clouds {@code x [B, 3, points]}, {@code queries [B, 3, q]}, {@code sdf [B, q]} (positive inside). */
+    public static BatchSource sdf(int points, int queries) {
+        return (b, r) -> {
+            float[] x = new float[b * 3 * points];
+            float[] qs = new float[b * 3 * queries];
+            float[] sdf = new float[b * queries];
+            for (int i = 0; i < b; i++) {
+                ShapeDataset.Shape s = ShapeDataset.random(r);
+                float[] c = s.cloud(points, r).coords();
+                for (int p = 0; p < points; p++) {
+                    for (int k = 0; k < 3; k++) {
+                        x[(i * 3 + k) * points + p] = c[3 * p + k];
+                    }
+                }
+                float[] near = s.cloud(queries, r).coords();
+                for (int q = 0; q < queries; q++) {
+                    double[] pt = new double[3];
+                    switch (q % 3) {
+                        case 0: // anywhere in the meshing cube: mostly outside
+                            for (int k = 0; k < 3; k++) {
+                                pt[k] = (r.nextDouble() - 0.5) * 1.02;
+                            }
+                            break;
+                        case 1: // near the surface, where the mesh is decided
+                            for (int k = 0; k < 3; k++) {
+                                pt[k] = near[3 * q + k] + 0.03 * r.nextGaussian();
+                            }
+                            break;
+                        default: // inside, also deep inside, so solids do not come out hollow
+                            inside(s, r, pt);
+                    }
+                    for (int k = 0; k < 3; k++) {
+                        qs[(i * 3 + k) * queries + q] = (float) pt[k];
+                    }
+                    sdf[i * queries + q] = (float) s.sdf(pt[0], pt[1], pt[2]);
+                }
+            }
+            return new BatchSource.Batch(x, new long[] {b, 3, points}, Map.of("queries", qs, "sdf", sdf),
+                    Map.of("queries", new long[] {b, 3, queries}, "sdf", new long[] {b, queries}));
+        };
+    }
+
+    /** A uniformly random point inside the shape (rejection sampling in the [-0.5, 0.5] cube; thin shapes may give up). */
+    private static void inside(ShapeDataset.Shape s, Random r, double[] pt) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            for (int k = 0; k < 3; k++) {
+                pt[k] = r.nextDouble() - 0.5;
+            }
+            if (s.sdf(pt[0], pt[1], pt[2]) > 0) {
+                return;
+            }
+        }
+    }
+
+    /** Writes points {@code from..from+n} of a cloud into row i of {@code [B, 6, width]} (xyz, colours 0..255). */
+    private static void fill(float[] dst, int i, PointCloud c, int from, int n, int width) {
+        float[] xyz = c.coords();
+        float[][] rgb = {c.channel("R"), c.channel("G"), c.channel("B")};
+        for (int p = 0; p < n; p++) {
+            for (int k = 0; k < 3; k++) {
+                dst[(i * 6 + k) * width + p] = xyz[3 * (from + p) + k];
+                dst[(i * 6 + 3 + k) * width + p] = rgb[k][from + p] * 255f;
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package org.pointe4j.train;
+
+import com.google.gson.JsonObject;
+import org.pointe4j.diffusion.Cancellation;
+import org.pointe4j.io.AtomicFiles;
+import org.pointe4j.mesh.SdfModel;
+import org.pointe4j.nn.Model;
+import org.pointe4j.pointe.PointDiffusionTransformer;
+import org.pointe4j.pointe.PointModels;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * One training run of a small model ({@code base}, {@code upsample} or {@code sdf}) as
+ * {@code models/small/small_models.json} describes it: a freshly initialised network, its
+ * objective (the point-e diffusion loss, or the SDF loss), the procedural batches, and the
+ * optimiser settings, with a CSV log of the loss next to the checkpoint. Used by
+ * {@code pointe train} and the training notebook.
+ */
+public final class SmallTraining implements AutoCloseable {
+    /** The models that can be trained. */
+    public static final java.util.List<String> MODELS = java.util.List.of("base", "upsample", "sdf");
+    private static final long INIT_SEED = 12345;
+
+    private final String which;
+    private final Model model;
+    private final Trainer trainer;
+    private final Trainer.Options options;
+
+    private SmallTraining(String which, Model model, Trainer trainer, Trainer.Options options) {
+        this.which = which;
+        this.model = model;
+        this.trainer = trainer;
+        this.options = options;
+    }
+
+    /**
+     * Sets up a run; null arguments take the spec's {@code train} values.
+     *
+     * @throws IllegalArgumentException for an unknown model name
+     */
+    public static SmallTraining create(String which, Integer steps, Integer batch, Double lr, long seed) {
+        if (!MODELS.contains(which)) {
+            throw new IllegalArgumentException("unknown model '" + which + "' (base, upsample or sdf)");
+        }
+        JsonObject spec = SmallModels.spec(which);
+        JsonObject tr = spec.getAsJsonObject("train");
+        Trainer.Options opt = new Trainer.Options()
+                .steps(steps != null ? steps : tr.get("steps").getAsInt())
+                .batch(batch != null ? batch : tr.get("batch").getAsInt())
+                .lr(lr != null ? lr : tr.get("lr").getAsDouble())
+                .warmup(tr.get("warmup").getAsInt())
+                .emaDecay(tr.get("ema").getAsDouble())
+                .seed(seed);
+        if (which.equals("sdf")) {
+            SdfModel sdf = SdfModel.random(spec.getAsJsonObject("config"), INIT_SEED);
+            BatchSource data = ShapeBatches.sdf(tr.get("points").getAsInt(), tr.get("queries").getAsInt());
+            return new SmallTraining(which, sdf, new Trainer(sdf, Trainer.sdfLoss(sdf), data, opt), opt);
+        }
+        PointDiffusionTransformer net = PointModels.random(SmallModels.config(which), INIT_SEED);
+        var cfg = SmallModels.config(which);
+        BatchSource data = which.equals("base") ? ShapeBatches.base(cfg.nCtx) : ShapeBatches.upsample(cfg.condCtx, cfg.nCtx);
+        return new SmallTraining(which, net, new Trainer(net, Trainer.diffusionLoss(net, SmallModels.diffusion(which)), data, opt), opt);
+    }
+
+    /** The checkpoint file name of a model ({@code base_small.pt} ...). */
+    public static String fileName(String which) {
+        return SmallModels.spec(which).get("file").getAsString();
+    }
+
+    public Trainer trainer() {
+        return trainer;
+    }
+
+    public Trainer.Options options() {
+        return options;
+    }
+
+    /** The CSV header of the loss log. */
+    public String csvHeader() {
+        return "step,loss," + (which.equals("sdf") ? "l1" : "mse,vb") + ",lr,seconds\n";
+    }
+
+    /** One CSV row of the loss log. */
+    public static String csvRow(Trainer.Log l) {
+        StringBuilder row = new StringBuilder().append(l.step).append(',').append(String.format(Locale.ROOT, "%.6f", l.loss));
+        for (double t : l.terms) {
+            row.append(',').append(String.format(Locale.ROOT, "%.6f", t));
+        }
+        return row.append(',').append(String.format(Locale.ROOT, "%.6g,%.3f", l.lr, l.seconds)).append('\n').toString();
+    }
+
+    /**
+     * Trains to {@code file} (EMA weights, official format; {@code file.state.pt} to resume) and
+     * writes the loss log to {@code file.log.csv} every 50 steps and at the end. With
+     * {@code resume} an existing run continues and its log is extended.
+     */
+    public void run(Path file, boolean resume, Consumer<Trainer.Log> progress, BooleanSupplier cancelled) {
+        Path csv = file.resolveSibling(file.getFileName() + ".log.csv");
+        StringBuilder log = new StringBuilder();
+        try {
+            if (resume && Files.exists(file)) {
+                trainer.resume(file);
+            }
+            log.append(resume && Files.exists(csv) ? Files.readString(csv) : csvHeader());
+        } catch (IOException e) {
+            throw new UncheckedIOException(new IOException("cannot read " + csv + ": " + e.getMessage(), e));
+        }
+        trainer.train(file, l -> {
+            log.append(csvRow(l));
+            progress.accept(l);
+            if (l.step % 50 == 0) {
+                write(csv, log);
+            }
+        }, cancelled == null ? Cancellation.NEVER : cancelled);
+        write(csv, log);
+    }
+
+    private static void write(Path csv, StringBuilder log) {
+        byte[] bytes = log.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(csv, o -> o.write(bytes));
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,110 @@
+package org.pointe4j.notebook;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pointe4j.mesh.TriMesh;
+import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.pointe.PointCloudSampler;
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The notebook calls as a notebook makes them, with no official weights (the tests' models folder
+ * is empty): the shipped small models, and the banner that says so. Steps are cut to keep it short.
+ */
+class NotebookTest {
+
+    @BeforeAll
+    static void fewerSteps() {
+        PointCloudSampler s = Session.text().sampler();
+        s.stage(0).karrasSteps(6);
+        s.stage(1).karrasSteps(4);
+    }
+
+    @AfterAll
+    static void close() {
+        Session.close();
+    }
+
+    @Test
+    void stagesOneCallEachWithTheSmallModels(@TempDir Path dir) {
+        PointCloud cloud = Notebook.text2pc("a red torus", 0);
+        assertEquals(512, cloud.size());
+        assertTrue(cloud.hasColors());
+        PointCloud coarse = Notebook.base("a blue cube", 1);
+        assertEquals(128, coarse.size());
+        PointCloud fine = Notebook.upsample(coarse, 1);
+        assertEquals(512, fine.size());
+        // the upsampler keeps the coarse points and adds the rest
+        assertEquals(coarse.coords()[0], fine.coords()[0]);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Notebook.upsample(cloud, 1));
+        assertTrue(bad.getMessage().contains("refines clouds of 128 points, got 512"), bad.getMessage());
+
+        TriMesh mesh = Notebook.mesh(cloud, 16);
+        assertTrue(mesh.faceCount() > 0, "the small SDF model finds a surface");
+        assertTrue(mesh.hasColors());
+
+        Embedding e = Notebook.embed("a red torus");
+        assertEquals(768, e.size());
+        assertTrue(e.cosine(Notebook.embed("a pink torus")) > e.cosine(Notebook.embed("a blue cube")));
+
+        Path ply = Notebook.save(cloud, dir.resolve("c.ply").toString());
+        assertEquals(512, PointCloud.load(ply).size());
+        assertThrows(IllegalArgumentException.class, () -> Notebook.save("text", dir.resolve("x.txt").toString()));
+
+        Map<String, Session.Source> used = Session.sources();
+        assertEquals(Session.Source.SMALL, used.get("text to cloud"));
+        assertEquals(Session.Source.SMALL, used.get("mesh"));
+        String banner = (String) Notebook.banner().mimeBundle().get("text/plain");
+        assertTrue(banner.contains("text to cloud: the project's small model"), banner);
+        assertTrue(banner.contains("bin/pointe fetch base40M-textvec upsample ViT-L/14"), banner);
+    }
+
+    @Test
+    void recordingsSweepsAndTeachingPlots() {
+        Recording run = Notebook.record("a green cone", 2);
+        assertEquals(6 + 4, run.frames().size(), "one frame per step of both stages");
+        assertEquals(512, run.result().size());
+        Table steps = run.table();
+        assertEquals(10, steps.rowCount());
+        assertEquals(List.of("stage", "step", "sigma", "timestep", "ms", "extent"), steps.columnNames());
+        assertTrue(run.animation().toJson().getAsJsonArray("frames").size() == 10);
+        assertTrue(run.mimeBundle().containsKey(Display.PLOTLY_MIME));
+
+        Sweep.Result s = Notebook.sweep("a yellow helix").guidance(0, 3).steps(3).seeds(5).run();
+        assertEquals(2, s.table().rowCount());
+        assertEquals(2, s.clouds().size());
+        assertEquals(3, Session.text().sampler().stage(0).guidanceScale(), "the sweep restores the settings");
+        assertEquals(6, Session.text().sampler().stage(0).karrasSteps());
+        assertThrows(IllegalArgumentException.class, () -> Notebook.sweep("x").steps(0));
+
+        List<Plot> sched = Teach.schedules();
+        assertEquals(2, sched.size());
+        PointCloud clean = DisplayTest.redSquare();
+        Plot noising = Teach.noising(clean, 4, 0);
+        assertEquals(4, noising.toJson().getAsJsonArray("frames").size());
+        assertThrows(IllegalArgumentException.class, () -> Teach.noising(clean, 1, 0));
+    }
+
+    @Test
+    void trainingFromANotebook(@TempDir Path dir) throws Exception {
+        Table log = Training.run("base", 2, 2, dir.resolve("b.pt").toString());
+        assertEquals(2, log.rowCount());
+        assertTrue(Files.exists(dir.resolve("b.pt")) && Files.exists(dir.resolve("b.pt.log.csv")));
+        Table shipped = Training.shippedLog("base");
+        assertTrue(shipped.rowCount() >= 1000, "the shipped base model's log: " + shipped.rowCount() + " steps");
+        Plot p = Training.lossPlot(shipped, "base", 50);
+        assertEquals(2, p.toJson().getAsJsonArray("data").size());
+        assertThrows(IllegalArgumentException.class, () -> Training.lossPlot(Table.create("empty"), "x", 5));
+    }
+}

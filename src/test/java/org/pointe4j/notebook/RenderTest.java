@@ -1,0 +1,62 @@
+package org.pointe4j.notebook;
+
+import org.junit.jupiter.api.Test;
+import org.pointe4j.mesh.TriMesh;
+
+import java.awt.image.BufferedImage;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Static multi-view renders: the object appears in every view, in its colour, on white. */
+class RenderTest {
+
+    @Test
+    void everyViewShowsTheCloudInItsColour() {
+        BufferedImage img = new Render().setViewSize(96).views(DisplayTest.redSquare());
+        assertEquals(288, img.getWidth());
+        assertEquals(288, img.getHeight());
+        for (int v = 0; v < 9; v++) {
+            int x0 = (v % 3) * 96;
+            int y0 = (v / 3) * 96;
+            int red = 0;
+            for (int y = 0; y < 96; y++) {
+                for (int x = 0; x < 96; x++) {
+                    int p = img.getRGB(x0 + x, y0 + y) & 0xffffff;
+                    if (p == 0xe60000) {
+                        red++;
+                    }
+                }
+            }
+            // a flat square seen edge-on from no view: each of the nine views shows some red points
+            assertTrue(red > 20, "view " + v + " has " + red + " red pixels");
+            assertEquals(0xffffff, img.getRGB(x0, y0) & 0xffffff, "background in view " + v);
+        }
+    }
+
+    @Test
+    void meshesAreShadedAndSettingsAreChecked() {
+        // a tetrahedron, grey without colours
+        TriMesh t = new TriMesh(new float[] {0.3f, 0.3f, 0.3f, -0.3f, -0.3f, 0.3f, -0.3f, 0.3f, -0.3f, 0.3f, -0.3f, -0.3f},
+                new int[] {0, 1, 2, 0, 3, 1, 0, 2, 3, 1, 3, 2}, null, Map.of());
+        BufferedImage img = new Render().setGrid(1).setViewSize(64).views(t);
+        int shaded = 0;
+        java.util.Set<Integer> tones = new java.util.HashSet<>();
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                int p = img.getRGB(x, y) & 0xffffff;
+                if (p != 0xffffff) {
+                    shaded++;
+                    tones.add(p);
+                }
+            }
+        }
+        assertTrue(shaded > 300, shaded + " mesh pixels");
+        assertTrue(tones.size() >= 2, "faces facing differently are lit differently: " + tones.size() + " tones");
+        assertThrows(IllegalArgumentException.class, () -> new Render().setGrid(0));
+        assertThrows(IllegalArgumentException.class, () -> new Render().setViewSize(8));
+        assertThrows(IllegalArgumentException.class, () -> new Render().setElevation(95));
+    }
+}

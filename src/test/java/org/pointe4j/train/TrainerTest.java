@@ -1,0 +1,86 @@
+package org.pointe4j.train;
+
+import com.google.gson.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pointe4j.diffusion.Cancellation;
+import org.pointe4j.io.TorchCheckpoint;
+import org.pointe4j.mesh.SdfModel;
+import org.pointe4j.pointe.PointDiffusionTransformer;
+import org.pointe4j.pointe.PointModels;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The training loop: it learns, writes official-format checkpoints, resumes, stops on request. */
+class TrainerTest {
+
+    @Test
+    void sdfModelLearnsWithinAFewHundredSteps(@TempDir Path dir) {
+        // the SDF objective is cheap and well conditioned: the L1 error must fall well below its start
+        try (SmallTraining t = SmallTraining.create("sdf", 150, 4, null, 3)) {
+            List<Double> losses = new ArrayList<>();
+            t.run(dir.resolve("sdf.pt"), false, l -> losses.add(l.loss), Cancellation.NEVER);
+            double first = mean(losses.subList(0, 10));
+            double last = mean(losses.subList(losses.size() - 30, losses.size()));
+            System.out.printf("train sdf: mean L1 of the first 10 steps %.4f, of the last 30 %.4f%n", first, last);
+            assertTrue(last < 0.6 * first, "loss fell from " + first + " to " + last);
+        }
+    }
+
+    @Test
+    void baseCheckpointsAreOfficialFormatAndRunsResume(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("base_small.pt");
+        try (SmallTraining t = SmallTraining.create("base", 3, 2, null, 1)) {
+            t.run(file, false, l -> { }, Cancellation.NEVER);
+            assertEquals(3, t.trainer().step());
+        }
+        Path csv = dir.resolve("base_small.pt.log.csv");
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("step,loss,mse,vb,lr,seconds", lines.get(0));
+        assertEquals(4, lines.size());
+        // the EMA weights load into the official model class with every name and shape checked
+        try (PointDiffusionTransformer m = PointModels.load(file, SmallModels.config("base"));
+                TorchCheckpoint ckpt = TorchCheckpoint.open(file)) {
+            assertEquals(m.parameters().size(), ckpt.tensors().size());
+        }
+        try (SmallTraining t = SmallTraining.create("base", 5, 2, null, 1)) {
+            t.run(file, true, l -> { }, Cancellation.NEVER);
+            assertEquals(5, t.trainer().step());
+        }
+        lines = Files.readAllLines(csv);
+        assertEquals(6, lines.size(), "the log continues: " + lines);
+        assertEquals("5", lines.get(5).split(",")[0]);
+    }
+
+    @Test
+    void cancellationCheckpointsAndSaysHowToResume(@TempDir Path dir) {
+        Path file = dir.resolve("up.pt");
+        try (SmallTraining t = SmallTraining.create("upsample", 50, 1, null, 1)) {
+            int[] steps = {0};
+            CancellationException e = assertThrows(CancellationException.class,
+                    () -> t.run(file, false, l -> steps[0]++, () -> steps[0] >= 2));
+            assertTrue(e.getMessage().contains("resume from " + file), e.getMessage());
+            assertTrue(Files.exists(file) && Files.exists(dir.resolve("up.pt.state.pt")));
+        }
+        JsonObject cfg = SmallModels.spec("sdf").getAsJsonObject("config");
+        try (SdfModel sdf = SdfModel.random(cfg, 1)) {
+            assertThrows(IllegalArgumentException.class, () -> SmallTraining.create("pointnet", 1, 1, null, 0));
+            IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+                    () -> new Trainer(sdf, Trainer.sdfLoss(sdf), ShapeBatches.sdf(8, 8), new Trainer.Options().steps(1)).resume(file));
+            assertTrue(wrong.getMessage().contains("belongs to another model") || wrong.getMessage().contains("nothing to resume"),
+                    wrong.getMessage());
+        }
+    }
+
+    private static double mean(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+}
