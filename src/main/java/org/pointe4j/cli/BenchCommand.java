@@ -15,12 +15,14 @@ import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.pointe.PointCloud;
 import org.pointe4j.nn.Memory;
+import org.pointe4j.nn.Precision;
 import org.pointe4j.nn.Torch;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointModels;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -44,14 +46,18 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "usage: pointe bench [--models base40M,base40M-textvec,upsample,ViT-L/14,sdf,glide-base,glide-upsample]\n"
-                + "                    [--batch N] [--repeat R]\n"
-                + "                    [--grids 32,64,128]\n\n"
+        return "usage: pointe bench [--models base40M,base40M-textvec,upsample,ViT-L/14,sdf,glide-base,glide-upsample|none]\n"
+                + "                    [--batch N] [--repeat R] [--grids 32,64,128] [--precision fp32,bf16]\n"
+                + "                    [--pipeline text,image] [--steps 64]\n\n"
                 + "For each catalog model: builds it at its official size with random weights, runs one warm-up\n"
                 + "forward and R timed forwards (default 3) and prints the median time and the peak resident\n"
                 + "memory of the process during the forwards (weights included). Default batch: 2 for base\n"
                 + "models (guidance doubles the batch), 1 for the upsamplers. ViT-L/14 times one image grid and one text;\n"
-                + "GLIDE forwards include the caption transformer; TOKENS is then the number of pixels.";
+                + "GLIDE forwards include the caption transformer; TOKENS is then the number of pixels.\n"
+                + "--precision runs everything once per precision (default: the current one, see pointe.precision).\n"
+                + "--pipeline samples one cloud end to end with point-e's defaults (64 + 64 Heun steps, guidance 3;\n"
+                + "--steps changes both step counts): text = base40M-textvec + upsample, image = base40M + upsample,\n"
+                + "with the official weights when present, else random weights at the official sizes.";
     }
 
     @Override
@@ -60,13 +66,53 @@ final class BenchCommand implements Command {
         int batchOpt = args.intOpt("batch", 0, 0, 64);
         int repeat = args.intOpt("repeat", 3, 1, 100);
         String[] gridOpt = args.opt("grids", "32,64,128").split(",");
+        List<Precision> precisions = new ArrayList<>();
+        for (String p : args.opt("precision", Precision.current().name()).split(",")) {
+            try {
+                precisions.add(Precision.parse(p));
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException(e.getMessage());
+            }
+        }
+        List<String> pipelines = args.has("pipeline") ? Arrays.asList(args.opt("pipeline", "text").split(",")) : List.of();
+        for (String p : pipelines) {
+            if (!p.equals("text") && !p.equals("image")) {
+                throw new Args.UsageException("--pipeline takes text and/or image, got '" + p + "'");
+            }
+        }
+        int steps = args.intOpt("steps", 64, 2, 1000);
         int[] grids = new int[gridOpt.length];
         for (int i = 0; i < grids.length; i++) {
             grids[i] = Integer.parseInt(gridOpt[i].trim());
         }
         args.rejectUnknown();
-        out.printf("threads: %s, device: %s%n", System.getProperty("ai.djl.pytorch.num_threads", "default"), Torch.device());
-        out.printf("%-16s %5s %8s %12s %12s %14s%n", "MODEL", "BATCH", "TOKENS", "FORWARD ms", "MIN ms", "PEAK RSS MB");
+        out.printf("threads: %s, device: %s, bf16 fast on this machine: %s%n", System.getProperty("ai.djl.pytorch.num_threads", "default"),
+                Torch.device(), Precision.fastBf16());
+        Precision before = Precision.current();
+        try {
+            for (Precision p : precisions) {
+                Precision.use(p);
+                prec = p.name().toLowerCase(java.util.Locale.ROOT);
+                if (!names.equals(List.of("none"))) {
+                    forwards(out, names, batchOpt, repeat, grids);
+                }
+                if (!pipelines.isEmpty()) {
+                    out.printf("%-5s %-40s %12s %14s%n", "PREC", "PIPELINE", "ms", "PEAK RSS MB");
+                }
+                for (String pipeline : pipelines) {
+                    PipelineBench.run(out, pipeline, steps, prec);
+                }
+            }
+        } finally {
+            Precision.use(before);
+        }
+        return 0;
+    }
+
+    private String prec = "fp32";
+
+    private void forwards(PrintStream out, List<String> names, int batchOpt, int repeat, int[] grids) {
+        out.printf("%-5s %-16s %5s %8s %12s %12s %14s%n", "PREC", "MODEL", "BATCH", "TOKENS", "FORWARD ms", "MIN ms", "PEAK RSS MB");
         for (String name : names) {
             if (Catalog.get().entry(name.trim()).stage().equals("clip")) {
                 benchClip(out, repeat);
@@ -109,18 +155,17 @@ final class BenchCommand implements Command {
                 }
                 double[] sorted = ms.clone();
                 Arrays.sort(sorted);
-                out.printf("%-16s %5d %8d %12.0f %12.0f %14.0f%n", name, batch, tokens, sorted[repeat / 2], sorted[0],
+                out.printf("%-5s %-16s %5d %8d %12.0f %12.0f %14.0f%n", prec, name, batch, tokens, sorted[repeat / 2], sorted[0],
                         Memory.peakBytes() / 1e6);
             }
         }
-        return 0;
     }
 
     /**
      * A GLIDE UNet at its official size: one forward including the caption transformer, batch 2
      * for the base model (guidance runs the caption and the empty caption), 1 for the upsampler.
      */
-    private static void benchGlide(PrintStream out, String name, int batchOpt, int repeat) {
+    private void benchGlide(PrintStream out, String name, int batchOpt, int repeat) {
         GlideConfig cfg = GlideModels.config(name);
         int batch = batchOpt > 0 ? batchOpt : cfg.superRes ? 1 : 2;
         Memory.resetPeak();
@@ -131,26 +176,26 @@ final class BenchCommand implements Command {
             NDArray mask = m.ones(new Shape(batch, cfg.textCtx), DataType.BOOLEAN);
             NDArray lowRes = cfg.superRes ? m.randomNormal(new Shape(batch, 3, 64, 64)) : null;
             double[] ms = time(repeat, () -> model.forward(x, t, tokens, mask, lowRes).close());
-            out.printf("%-16s %5d %8d %12.0f %12.0f %14.0f   (%,d params)%n", name, batch, cfg.imageSize * cfg.imageSize, ms[0], ms[1],
+            out.printf("%-5s %-16s %5d %8d %12.0f %12.0f %14.0f   (%,d params)%n", prec, name, batch, cfg.imageSize * cfg.imageSize, ms[0], ms[1],
                     Memory.peakBytes() / 1e6, model.parameterCount());
         }
     }
 
     /** CLIP ViT-L/14 at full size: image grid of one 224 px image, and one text. */
-    private static void benchClip(PrintStream out, int repeat) {
+    private void benchClip(PrintStream out, int repeat) {
         Memory.resetPeak();
         try (ClipModel model = ClipModel.random(ClipModel.Config.vitL14(), 1); NDManager m = Torch.newManager()) {
             PointeClip clip = new PointeClip(model);
             List<ImageU8> img = List.of(ImageU8.black64());
             double[] grid = time(repeat, () -> clip.embedImagesGrid(img, m).toFloatArray());
             double[] text = time(repeat, () -> clip.embedText(List.of("a red motorcycle"), m, s -> { }).toFloatArray());
-            out.printf("%-16s %5d %8d %12.0f %12.0f %14.0f%n", "ViT-L/14 grid", 1, 257, grid[0], grid[1], Memory.peakBytes() / 1e6);
-            out.printf("%-16s %5d %8d %12.0f %12.0f %14.0f%n", "ViT-L/14 text", 1, 77, text[0], text[1], Memory.peakBytes() / 1e6);
+            out.printf("%-5s %-16s %5d %8d %12.0f %12.0f %14.0f%n", prec, "ViT-L/14 grid", 1, 257, grid[0], grid[1], Memory.peakBytes() / 1e6);
+            out.printf("%-5s %-16s %5d %8d %12.0f %12.0f %14.0f%n", prec, "ViT-L/14 text", 1, 77, text[0], text[1], Memory.peakBytes() / 1e6);
         }
     }
 
     /** The official SDF model size: encode 4096 points, query grids, marching cubes at the largest grid. */
-    private static void benchSdf(PrintStream out, int[] grids) {
+    private void benchSdf(PrintStream out, int[] grids) {
         Memory.resetPeak();
         java.util.Random r = new java.util.Random(0);
         float[] c = new float[4096 * 3];
@@ -171,7 +216,7 @@ final class BenchCommand implements Command {
             }
             long s = System.nanoTime();
             model.encode(m.create(cf, new Shape(1, 3, 4096)), org.pointe4j.nn.Tap.NONE).close();
-            out.printf("%-16s %5d %8d %12.0f %12s %14.0f%n", "sdf encode", 1, 4096, (System.nanoTime() - s) / 1e6, "-",
+            out.printf("%-5s %-16s %5d %8d %12.0f %12s %14.0f%n", prec, "sdf encode", 1, 4096, (System.nanoTime() - s) / 1e6, "-",
                     Memory.peakBytes() / 1e6);
             float[] volume = null;
             int last = 0;
@@ -180,14 +225,14 @@ final class BenchCommand implements Command {
                 s = System.nanoTime();
                 volume = new PointCloudMesher(model).setGridSize(g).sampleVolume(cloud);
                 last = g;
-                out.printf("%-16s %5d %8d %12.0f %12s %14.0f%n", "sdf grid " + g, 1, g * g * g, (System.nanoTime() - s) / 1e6, "-",
+                out.printf("%-5s %-16s %5d %8d %12.0f %12s %14.0f%n", prec, "sdf grid " + g, 1, g * g * g, (System.nanoTime() - s) / 1e6, "-",
                         Memory.peakBytes() / 1e6);
             }
             if (volume != null) {
                 Memory.resetPeak();
                 s = System.nanoTime();
                 org.pointe4j.mesh.TriMesh mesh = new org.pointe4j.mesh.SdfGrid(last, 1.02).mesh(volume, org.pointe4j.io.Progress.NONE);
-                out.printf("%-16s %5d %8d %12.0f %12s %14.0f   (%d faces)%n", "marching cubes " + last, 1, last * last * last,
+                out.printf("%-5s %-16s %5d %8d %12.0f %12s %14.0f   (%d faces)%n", prec, "marching cubes " + last, 1, last * last * last,
                         (System.nanoTime() - s) / 1e6, "-", Memory.peakBytes() / 1e6, mesh.faceCount());
             }
         }

@@ -101,7 +101,7 @@ final class GenerateCommand implements Command {
         }
         ImageU8 image = text ? null : ImageU8.read(Paths.get(input));
         long start = System.nanoTime();
-        try (PointEPipeline pipe = small ? SmallPipeline.load() : PointEPipeline.official(model)) {
+        try (PointEPipeline pipe = small ? SmallPipeline.load() : PointEPipeline.official(model, text)) {
             opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
             String[] names = small ? new String[] {"small base", "small upsample"} : new String[] {model, "upsample"};

@@ -156,20 +156,38 @@ public final class ClipModel extends Model {
 
     /** Builds the model over parameters (from a checkpoint or fresh). */
     public ClipModel(Params p, Config c) {
+        this(p, c, true);
+    }
+
+    /**
+     * Builds the model; without {@code vision} only the text transformer is loaded (about a quarter
+     * of ViT-L/14's weights: 0.5 instead of 1.7 GB in float32), which is all text-to-point-cloud needs.
+     */
+    public ClipModel(Params p, Config c, boolean vision) {
         super(p);
         this.config = c;
         int vw = c.visionWidth;
         double scale = Math.pow(vw, -0.5);
         Params v = p.scope("visual");
-        conv1 = v.take("conv1.weight", Init.fanIn(3L * c.patchSize * c.patchSize), vw, 3, c.patchSize, c.patchSize);
-        classEmbedding = v.take("class_embedding", Init.normal(scale), vw);
-        visualPositional = v.take("positional_embedding", Init.normal(scale), (long) c.grid() * c.grid() + 1, vw);
-        lnPre = new LayerNorm(v.scope("ln_pre"), vw);
-        for (int i = 0; i < c.visionLayers; i++) {
-            visualBlocks.add(new Block(v.scope("transformer").scope("resblocks").scope(i), vw));
+        if (vision) {
+            conv1 = v.take("conv1.weight", Init.fanIn(3L * c.patchSize * c.patchSize), vw, 3, c.patchSize, c.patchSize);
+            classEmbedding = v.take("class_embedding", Init.normal(scale), vw);
+            visualPositional = v.take("positional_embedding", Init.normal(scale), (long) c.grid() * c.grid() + 1, vw);
+            lnPre = new LayerNorm(v.scope("ln_pre"), vw);
+            for (int i = 0; i < c.visionLayers; i++) {
+                visualBlocks.add(new Block(v.scope("transformer").scope("resblocks").scope(i), vw));
+            }
+            lnPost = new LayerNorm(v.scope("ln_post"), vw);
+            visualProj = v.take("proj", Init.normal(scale), vw, c.embedDim);
+        } else {
+            v.skipAll();
+            conv1 = null;
+            classEmbedding = null;
+            visualPositional = null;
+            lnPre = null;
+            lnPost = null;
+            visualProj = null;
         }
-        lnPost = new LayerNorm(v.scope("ln_post"), vw);
-        visualProj = v.take("proj", Init.normal(scale), vw, c.embedDim);
         positional = p.take("positional_embedding", Init.normal(0.01), c.contextLength, c.textWidth);
         textProjection = p.take("text_projection", Init.normal(Math.pow(c.textWidth, -0.5)), c.textWidth, c.embedDim);
         logitScale = p.take("logit_scale", Init.values((float) Math.log(1 / 0.07)));
@@ -185,10 +203,15 @@ public final class ClipModel extends Model {
 
     /** Loads a CLIP checkpoint: the official TorchScript archive or a state dict. */
     public static ClipModel load(Path file) {
+        return load(file, true);
+    }
+
+    /** Loads a CLIP checkpoint, with or without its vision transformer (see {@link #hasVision}). */
+    public static ClipModel load(Path file, boolean vision) {
         NDManager manager = Torch.newManager();
         try (TorchCheckpoint ckpt = TorchCheckpoint.open(file)) {
             Params p = Params.load(ckpt, manager);
-            ClipModel model = new ClipModel(p, Config.infer(ckpt));
+            ClipModel model = new ClipModel(p, Config.infer(ckpt), vision);
             p.checkComplete();
             model.ownManager(manager);
             return model;
@@ -200,14 +223,24 @@ public final class ClipModel extends Model {
 
     /** The official ViT-L/14 from the models folder ({@code bin/pointe fetch ViT-L/14}). */
     public static ClipModel vitL14() {
+        return vitL14(true);
+    }
+
+    /** The official ViT-L/14, with or without its vision transformer. */
+    public static ClipModel vitL14(boolean vision) {
         Catalog.get().entry("ViT-L/14");
-        return load(ModelStore.require("ViT-L/14"));
+        return load(ModelStore.require("ViT-L/14"), vision);
     }
 
     /** Fresh weights at the given size (benchmarks). */
     public static ClipModel random(Config c, long seed) {
+        return random(c, seed, true);
+    }
+
+    /** Fresh weights at the given size, with or without the vision transformer. */
+    public static ClipModel random(Config c, long seed, boolean vision) {
         NDManager manager = Torch.newManager();
-        ClipModel m = new ClipModel(Params.random(seed, manager), c);
+        ClipModel m = new ClipModel(Params.random(seed, manager), c, vision);
         m.ownManager(manager);
         return m;
     }
@@ -216,7 +249,16 @@ public final class ClipModel extends Model {
         return config;
     }
 
+    /** False when the model was loaded for texts only. */
+    public boolean hasVision() {
+        return conv1 != null;
+    }
+
     private NDArray visualTokens(NDArray pixels) {
+        if (!hasVision()) {
+            throw new IllegalStateException("this CLIP model was loaded without its vision transformer (text only); "
+                    + "load it with vision to embed images");
+        }
         Config c = config;
         Shapes.require("pixels", pixels, "[batch, 3, " + c.imageResolution + ", " + c.imageResolution + "] (CLIP-preprocessed)",
                 -1, 3, c.imageResolution, c.imageResolution);

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.pointe4j.nn.BytePairEncoding;
 import java.util.zip.GZIPInputStream;
@@ -148,41 +147,12 @@ public final class ClipTokenizer {
 
     /** BPE token ids without start/end tokens ({@code SimpleTokenizer.encode}). */
     public int[] encode(String text) {
-        List<Integer> ids = new ArrayList<>();
-        Matcher m = TOKEN.matcher(clean(text));
-        while (m.find()) {
-            for (String piece : bpe.apply(BytePairEncoding.encodeBytes(m.group())).split(" ")) {
-                Integer id = encoder.get(piece);
-                if (id == null) {
-                    throw new IllegalStateException("BPE produced a piece outside the vocabulary: " + piece);
-                }
-                ids.add(id);
-            }
-        }
-        return ids.stream().mapToInt(Integer::intValue).toArray();
+        return bpe.encodeWords(TOKEN.matcher(clean(text)), encoder);
     }
 
     /** Text of token ids ({@code SimpleTokenizer.decode}): word ends become spaces. */
     public String decode(int[] tokens) {
-        StringBuilder s = new StringBuilder();
-        for (int t : tokens) {
-            if (t < 0 || t >= decoder.length) {
-                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary [0, " + decoder.length + ")");
-            }
-            s.append(decoder[t]);
-        }
-        int[] cps = s.toString().codePoints().toArray();
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        for (int cp : cps) {
-            Integer b = BytePairEncoding.charToByte(cp);
-            if (b != null) {
-                bytes.write(b);
-            } else {
-                byte[] u = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
-                bytes.write(u, 0, u.length);
-            }
-        }
-        return new String(bytes.toByteArray(), StandardCharsets.UTF_8).replace("</w>", " ");
+        return BytePairEncoding.decodeTokens(decoder, tokens).replace("</w>", " ");
     }
 
     /**

@@ -36,14 +36,19 @@ public final class QualityBenchmark {
         public final Table rows;
         public final double familyAccuracy;
         public final double colorAccuracy;
+        /** The same accuracies for the base stage's coarse clouds, before the upsampler. */
+        public final double baseFamilyAccuracy;
+        public final double baseColorAccuracy;
         public final double meanChamfer;
         public final double baselineChamfer;
         /** The classifier's accuracy on true clouds: the ceiling for {@link #familyAccuracy}. */
         public final double classifierAccuracy;
         public final Table topology;
 
-        Result(Table rows, double familyAccuracy, double colorAccuracy, double meanChamfer, double baselineChamfer,
-                double classifierAccuracy, Table topology) {
+        Result(Table rows, double familyAccuracy, double colorAccuracy, double baseFamilyAccuracy, double baseColorAccuracy,
+                double meanChamfer, double baselineChamfer, double classifierAccuracy, Table topology) {
+            this.baseFamilyAccuracy = baseFamilyAccuracy;
+            this.baseColorAccuracy = baseColorAccuracy;
             this.classifierAccuracy = classifierAccuracy;
             this.rows = rows;
             this.familyAccuracy = familyAccuracy;
@@ -56,8 +61,9 @@ public final class QualityBenchmark {
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "shape accuracy %.0f%% (classifier on true shapes %.0f%%), colour accuracy %.0f%%, "
-                    + "mean Chamfer %.4f (true-vs-true %.4f)", 100 * familyAccuracy, 100 * classifierAccuracy, 100 * colorAccuracy,
-                    meanChamfer, baselineChamfer);
+                    + "mean Chamfer %.4f (true-vs-true %.4f); base stage alone: shape %.0f%%, colour %.0f%%", 100 * familyAccuracy,
+                    100 * classifierAccuracy, 100 * colorAccuracy, meanChamfer, baselineChamfer, 100 * baseFamilyAccuracy,
+                    100 * baseColorAccuracy);
         }
     }
 
@@ -79,6 +85,9 @@ public final class QualityBenchmark {
         BooleanColumn okColor = BooleanColumn.create("colour ok");
         DoubleColumn chamfer = DoubleColumn.create("chamfer");
         DoubleColumn seconds = DoubleColumn.create("seconds");
+        StringColumn basePred = StringColumn.create("base stage shape, colour");
+        int baseRightFamily = 0;
+        int baseRightColor = 0;
         int k = 0;
         int rightFamily = 0;
         int rightColor = 0;
@@ -95,8 +104,18 @@ public final class QualityBenchmark {
                 NamedColor c = colors[(f.ordinal() * perFamily + j) % colors.length];
                 String p = "a " + c.word() + " " + f.word();
                 long start = System.nanoTime();
-                PointCloud pc = pipe.generate(p, seed + k, PointCloudSampler.Listener.NONE, Cancellation.NEVER, s -> { });
+                PointCloud[] coarse = new PointCloud[1];
+                PointCloud pc = pipe.generate(p, seed + k, e -> {
+                    if (e.stage == 0 && e.step.isFinal()) {
+                        coarse[0] = pipe.sampler().toPointClouds(e.samples).get(0);
+                    }
+                }, Cancellation.NEVER, s -> { });
                 double secs = (System.nanoTime() - start) / 1e9;
+                ShapeFamily bf = classifier.family(coarse[0]);
+                NamedColor bc = ShapeClassifier.color(coarse[0]);
+                basePred.append(bf.word() + ", " + bc.word());
+                baseRightFamily += bf == f ? 1 : 0;
+                baseRightColor += bc == c ? 1 : 0;
                 ShapeFamily pf = classifier.family(pc);
                 NamedColor pcol = ShapeClassifier.color(pc);
                 double cd = Double.MAX_VALUE;
@@ -122,7 +141,7 @@ public final class QualityBenchmark {
                 k++;
             }
         }
-        Table rows = Table.create("quality", prompt, predFamily, okFamily, predColor, okColor, chamfer, seconds);
+        Table rows = Table.create("quality", prompt, predFamily, okFamily, predColor, okColor, chamfer, basePred, seconds);
         Table topo = sdf == null ? null : topology(sdf, new Random(seed + 1));
         int trueRight = 0;
         int trueTotal = 0;
@@ -133,7 +152,8 @@ public final class QualityBenchmark {
                 trueTotal++;
             }
         }
-        return new Result(rows, (double) rightFamily / k, (double) rightColor / k, sumChamfer / k, sumBaseline / k,
+        return new Result(rows, (double) rightFamily / k, (double) rightColor / k, (double) baseRightFamily / k,
+                (double) baseRightColor / k, sumChamfer / k, sumBaseline / k,
                 (double) trueRight / trueTotal, topo);
     }
 

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
@@ -100,37 +99,12 @@ public final class GlideTokenizer {
 
     /** Token ids of a text (lower-cased first, as GLIDE does). */
     public int[] encode(String text) {
-        List<Integer> ids = new ArrayList<>();
-        Matcher m = TOKEN.matcher(text.toLowerCase(Locale.ROOT));
-        while (m.find()) {
-            for (String piece : bpe.apply(BytePairEncoding.encodeBytes(m.group())).split(" ")) {
-                Integer id = encoder.get(piece);
-                if (id == null) {
-                    throw new IllegalStateException("BPE produced a piece outside the vocabulary: " + piece);
-                }
-                ids.add(id);
-            }
-        }
-        return ids.stream().mapToInt(Integer::intValue).toArray();
+        return bpe.encodeWords(TOKEN.matcher(text.toLowerCase(Locale.ROOT)), encoder);
     }
 
     /** Text of token ids. */
     public String decode(int[] tokens) {
-        StringBuilder s = new StringBuilder();
-        for (int t : tokens) {
-            if (t < 0 || t >= decoder.length) {
-                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary [0, " + decoder.length + ")");
-            }
-            s.append(decoder[t]);
-        }
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        s.toString().codePoints().forEach(cp -> {
-            Integer b = BytePairEncoding.charToByte(cp);
-            if (b != null) {
-                bytes.write(b);
-            }
-        });
-        return new String(bytes.toByteArray(), StandardCharsets.UTF_8);
+        return BytePairEncoding.decodeTokens(decoder, tokens);
     }
 
     /** Tokens padded with the end token to {@code ctx}, and the mask of real tokens. */

@@ -135,4 +135,47 @@ public final class BytePairEncoding {
         cache.put(token, out);
         return out;
     }
+
+    /**
+     * Token ids of the words a matcher finds: each word's bytes are mapped to characters, merged,
+     * and the pieces looked up in {@code vocabulary}.
+     */
+    public int[] encodeWords(java.util.regex.Matcher words, Map<String, Integer> vocabulary) {
+        List<Integer> ids = new ArrayList<>();
+        while (words.find()) {
+            for (String piece : apply(encodeBytes(words.group())).split(" ")) {
+                Integer id = vocabulary.get(piece);
+                if (id == null) {
+                    throw new IllegalStateException("BPE produced a piece outside the vocabulary: " + piece);
+                }
+                ids.add(id);
+            }
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The text of token ids: pieces joined, their characters mapped back to bytes (characters
+     * outside the byte alphabet, such as CLIP's {@code </w>}, kept as UTF-8), decoded as UTF-8.
+     */
+    public static String decodeTokens(String[] pieces, int[] tokens) {
+        StringBuilder s = new StringBuilder();
+        for (int t : tokens) {
+            if (t < 0 || t >= pieces.length) {
+                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary [0, " + pieces.length + ")");
+            }
+            s.append(pieces[t]);
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        s.toString().codePoints().forEach(cp -> {
+            Integer b = charToByte(cp);
+            if (b != null) {
+                bytes.write(b);
+            } else {
+                byte[] u = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                bytes.write(u, 0, u.length);
+            }
+        });
+        return new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

@@ -103,6 +103,14 @@ public final class Params {
         store.skipped.add(prefix.isEmpty() ? name : prefix + "." + name);
     }
 
+    /**
+     * Marks every tensor under this view's prefix as known but not loaded (CLIP's vision tower when
+     * only texts are embedded): they are never read, and {@link #checkComplete} accepts them.
+     */
+    public void skipAll() {
+        store.skippedPrefixes.add(prefix.isEmpty() ? "" : prefix + ".");
+    }
+
     /** Shape of a tensor in the checkpoint (null when absent or when building from scratch). */
     public long[] sourceShape(String name) {
         String full = prefix.isEmpty() ? name : prefix + "." + name;
@@ -149,6 +157,7 @@ public final class Params {
         final Map<String, NDArray> params = new LinkedHashMap<>();
         final List<String> problems = new ArrayList<>();
         final Set<String> skipped = new LinkedHashSet<>();
+        final Set<String> skippedPrefixes = new LinkedHashSet<>();
         final Set<String> buffers = new LinkedHashSet<>();
 
         Store(NDManager manager, TensorSource source, SplittableRandom random, String keyPrefix) {
@@ -183,6 +192,15 @@ public final class Params {
             return a;
         }
 
+        private boolean underSkippedPrefix(String name) {
+            for (String p : skippedPrefixes) {
+                if (name.startsWith(p)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private NDArray create(Init init, long[] shape) {
             Shape s = new Shape(shape);
             if (init.values() != null) {
@@ -212,7 +230,7 @@ public final class Params {
                     declared.add(keyPrefix + n);
                 }
                 for (String n : source.names()) {
-                    if (n.startsWith(keyPrefix) && !declared.contains(n)) {
+                    if (n.startsWith(keyPrefix) && !declared.contains(n) && !underSkippedPrefix(n.substring(keyPrefix.length()))) {
                         all.add("unexpected tensor '" + n + "' " + Arrays.toString(source.shape(n)));
                     }
                 }

@@ -90,22 +90,37 @@ public final class Recording implements Displayable {
 
     /** The clean-cloud estimates, step by step, as an animation. */
     public Plot animation() {
-        return animate(true, 0.6);
-    }
-
-    /** The noisy states x_t, step by step (the axes show the central region; early states are mostly outside). */
-    public Plot noisyAnimation() {
-        return animate(false, 2.0);
-    }
-
-    private Plot animate(boolean estimate, double range) {
         List<PointCloud> clouds = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         for (Frame f : frames) {
-            clouds.add(estimate ? f.estimate : f.noisy);
+            clouds.add(f.estimate);
             labels.add(f.label());
         }
-        return Plot.animation(clouds, labels, (estimate ? "x_0 estimate" : "x_t") + ": " + prompt, range);
+        return Plot.animation(clouds, labels, "x_0 estimate: " + prompt, 0.6);
+    }
+
+    /**
+     * The noisy states x_t, step by step, as the network sees them: divided by
+     * {@code sqrt(1 + sigma^2)} (Karras et al. 2022, Table 1, {@code c_in}), so the early, almost pure
+     * noise states stay in view instead of spreading over +-sigma.
+     */
+    public Plot noisyAnimation() {
+        List<PointCloud> clouds = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (Frame f : frames) {
+            float cIn = (float) (1 / Math.sqrt(1 + f.sigma * f.sigma));
+            float[] xyz = f.noisy.coords();
+            for (int i = 0; i < xyz.length; i++) {
+                xyz[i] *= cIn;
+            }
+            Map<String, float[]> channels = new LinkedHashMap<>();
+            for (String c : f.noisy.channelNames()) {
+                channels.put(c, f.noisy.channel(c));
+            }
+            clouds.add(new PointCloud(xyz, channels));
+            labels.add(f.label());
+        }
+        return Plot.animation(clouds, labels, "x_t / sqrt(1 + sigma^2): " + prompt, 2.0);
     }
 
     /** One row per step: stage, step, sigma, timestep, milliseconds, and the estimate's extent. */

@@ -48,7 +48,7 @@ public final class Session {
     public static synchronized PointEPipeline text() {
         if (text == null) {
             if (present("base40M-textvec", "upsample", "ViT-L/14")) {
-                text = PointEPipeline.official("base40M-textvec");
+                text = PointEPipeline.official("base40M-textvec", true);
                 note("text to cloud", Source.OFFICIAL, text.name());
             } else {
                 text = SmallPipeline.load();

@@ -78,6 +78,14 @@ public final class PointEPipeline implements AutoCloseable {
      * {@code ViT-L/14}). Missing files raise a message saying which file and how to fetch it.
      */
     public static PointEPipeline official(String baseName) {
+        return official(baseName, false);
+    }
+
+    /**
+     * Like {@link #official(String)}; with {@code textOnly} CLIP's vision transformer is not loaded
+     * (1.2 GB less memory), and the pipeline takes text prompts only.
+     */
+    public static PointEPipeline official(String baseName, boolean textOnly) {
         String cls = Catalog.get().entry(baseName).config().get("name").getAsString();
         if (cls.contains("Upsample")) {
             throw new IllegalArgumentException(baseName + " is an upsampler, not a base model");
@@ -89,7 +97,7 @@ public final class PointEPipeline implements AutoCloseable {
         PointeClip clip = null;
         PointDiffusionTransformer base = null;
         try {
-            clip = PointeClip.vitL14();
+            clip = textOnly ? PointeClip.vitL14Text() : PointeClip.vitL14();
             base = PointModels.load(baseName);
             PointDiffusionTransformer up = PointModels.load("upsample");
             PointeClip c = clip;
@@ -143,7 +151,7 @@ public final class PointEPipeline implements AutoCloseable {
 
     /** The base model's conditioning for an image: the CLIP grid, or the pooled vector for the vector models. */
     public NDArray conditionImage(ImageU8 image, NDManager m) {
-        if (clip == null) {
+        if (clip == null || !clip.model().hasVision()) {
             throw new IllegalArgumentException("this pipeline (" + name + ") has no CLIP image encoder: it takes text prompts only");
         }
         return isGrid() ? clip.embedImagesGrid(List.of(image), m) : clip.embedImages(List.of(image), m);

@@ -109,7 +109,17 @@ public final class SmallTraining implements AutoCloseable {
             if (resume && Files.exists(file)) {
                 trainer.resume(file);
             }
-            log.append(resume && Files.exists(csv) ? Files.readString(csv) : csvHeader());
+            if (resume && Files.exists(csv)) {
+                // the log may run past the last saved state (an interrupted run): keep only the rows the state covers
+                for (String line : Files.readAllLines(csv, StandardCharsets.UTF_8)) {
+                    boolean row = !line.isEmpty() && Character.isDigit(line.charAt(0));
+                    if (!row || Long.parseLong(line.substring(0, line.indexOf(','))) <= trainer.step()) {
+                        log.append(line).append('\n');
+                    }
+                }
+            } else {
+                log.append(csvHeader());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(new IOException("cannot read " + csv + ": " + e.getMessage(), e));
         }

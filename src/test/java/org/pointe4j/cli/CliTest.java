@@ -151,4 +151,19 @@ class CliTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    @Test
+    void benchRunsOncePerPrecisionAndRejectsBadSettings() {
+        Run r = run("bench", "--models", "sdf", "--grids", "4", "--precision", "fp32,bf16");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("fp32  sdf encode")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("bf16  sdf encode")), r.out());
+        assertTrue(r.out().contains("marching cubes 4"), r.out());
+        Run badPrecision = run("bench", "--precision", "fp8");
+        assertEquals(2, badPrecision.code());
+        assertTrue(badPrecision.err().contains("precision must be fp32, bf16 or auto, got 'fp8'"), badPrecision.err());
+        Run badPipeline = run("bench", "--pipeline", "video");
+        assertEquals(2, badPipeline.code());
+        assertTrue(badPipeline.err().contains("--pipeline takes text and/or image, got 'video'"), badPipeline.err());
+    }
 }

@@ -78,9 +78,11 @@ class MeshCommandTest {
         // wrong extension, grid out of range, missing official model
         assertEquals(2, CliTest.run("mesh", "--cloud", cloud.toString(), "--out", dir.resolve("m.stl").toString()).code());
         assertEquals(2, CliTest.run("mesh", "--cloud", cloud.toString(), "--grid", "4", "--out", dir.resolve("m.glb").toString()).code());
-        CliTest.Run missing = CliTest.run("mesh", "--cloud", cloud.toString(), "--out", dir.resolve("m.glb").toString());
-        assertEquals(1, missing.code());
-        assertTrue(missing.err().contains("bin/pointe fetch sdf"), missing.err());
+        // without the official SDF model: the small one, with a notice saying how to get the official one
+        CliTest.Run missing = CliTest.run("mesh", "--cloud", cloud.toString(), "--grid", "16", "--out", dir.resolve("s.glb").toString());
+        assertEquals(0, missing.code(), missing.err());
+        assertTrue(missing.err().contains("using the project's small SDF model (bin/pointe fetch sdf for the official one)"), missing.err());
+        assertTrue(Files.exists(dir.resolve("s.glb")));
         try (var s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp")), "no temporary files left");
         }

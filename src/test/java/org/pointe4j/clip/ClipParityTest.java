@@ -99,4 +99,17 @@ class ClipParityTest {
                 Arrays.asList(null, "a red motorcycle", null, null), Arrays.asList(null, null, given, null), m, s -> { });
         Parity.assertClose("pointe_imageclip_multimodal", F.get("pointe_imageclip_multimodal"), got, 1e-4);
     }
+
+    @Test
+    void textOnlyLoadingSkipsTheVisionTowerAndEmbedsTheSameTexts() {
+        try (PointeClip text = PointeClip.owning(ClipModel.load(Fixtures.fixture("clip/clip_tiny_vit.pt"), false))) {
+            org.junit.jupiter.api.Assertions.assertFalse(text.model().hasVision());
+            org.junit.jupiter.api.Assertions.assertTrue(clip.model().parameterCount() - text.model().parameterCount() > 500_000,
+                    text.model().parameterCount() + " vs " + clip.model().parameterCount());
+            Parity.assertClose("pointe_embed_text (text-only load)", F.get("pointe_embed_text"), text.embedText(PROMPTS, m, s -> { }), 1e-4);
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> text.embedImages(List.of(ImageU8.black64()), m));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("without its vision transformer"), e.getMessage());
+        }
+    }
 }

@@ -41,11 +41,25 @@ class RenderTest {
         // a tetrahedron, grey without colours
         TriMesh t = new TriMesh(new float[] {0.3f, 0.3f, 0.3f, -0.3f, -0.3f, 0.3f, -0.3f, 0.3f, -0.3f, 0.3f, -0.3f, -0.3f},
                 new int[] {0, 1, 2, 0, 3, 1, 0, 2, 3, 1, 3, 2}, null, Map.of());
-        BufferedImage img = new Render().setGrid(1).setViewSize(64).views(t);
-        int shaded = 0;
+        BufferedImage img = new Render().setGrid(1).setViewSize(64).setElevation(60).views(t);
         java.util.Set<Integer> tones = new java.util.HashSet<>();
-        for (int y = 0; y < 64; y++) {
-            for (int x = 0; x < 64; x++) {
+        int shaded = shadedPixels(img, tones);
+        // the view spans the bounding sphere of the +-0.75 cube (about 2.6 units over 64 px); the
+        // tetrahedron's shadow is about a quarter of a square unit: some 150 pixels. From 60 degrees up two
+        // faces show, at different angles to the light
+        assertTrue(shaded > 100, shaded + " mesh pixels");
+        assertTrue(tones.size() >= 2, "faces facing differently are lit differently: " + tones.size() + " tones");
+        int zoomed = shadedPixels(new Render().setGrid(1).setViewSize(64).setElevation(60).setExtent(0.35).views(t), new java.util.HashSet<>());
+        assertTrue(zoomed > 3 * shaded, "a closer camera fills more of the view: " + zoomed + " vs " + shaded);
+        assertThrows(IllegalArgumentException.class, () -> new Render().setGrid(0));
+        assertThrows(IllegalArgumentException.class, () -> new Render().setViewSize(8));
+        assertThrows(IllegalArgumentException.class, () -> new Render().setElevation(95));
+    }
+
+    private static int shadedPixels(BufferedImage img, java.util.Set<Integer> tones) {
+        int shaded = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
                 int p = img.getRGB(x, y) & 0xffffff;
                 if (p != 0xffffff) {
                     shaded++;
@@ -53,10 +67,6 @@ class RenderTest {
                 }
             }
         }
-        assertTrue(shaded > 300, shaded + " mesh pixels");
-        assertTrue(tones.size() >= 2, "faces facing differently are lit differently: " + tones.size() + " tones");
-        assertThrows(IllegalArgumentException.class, () -> new Render().setGrid(0));
-        assertThrows(IllegalArgumentException.class, () -> new Render().setViewSize(8));
-        assertThrows(IllegalArgumentException.class, () -> new Render().setElevation(95));
+        return shaded;
     }
 }
