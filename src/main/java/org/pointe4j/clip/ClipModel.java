@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import org.pointe4j.io.Catalog;
 import org.pointe4j.io.ModelStore;
 import org.pointe4j.io.TensorSource;
-import org.pointe4j.io.TorchCheckpoint;
 import org.pointe4j.nn.Embeddings;
 import org.pointe4j.nn.Init;
 import org.pointe4j.nn.LayerNorm;
@@ -19,7 +18,6 @@ import org.pointe4j.nn.Params;
 import org.pointe4j.nn.Scope;
 import org.pointe4j.nn.Shapes;
 import org.pointe4j.nn.TorchMultiheadAttention;
-import org.pointe4j.nn.Torch;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -208,17 +206,7 @@ public final class ClipModel extends Model {
 
     /** Loads a CLIP checkpoint, with or without its vision transformer (see {@link #hasVision}). */
     public static ClipModel load(Path file, boolean vision) {
-        NDManager manager = Torch.newManager();
-        try (TorchCheckpoint ckpt = TorchCheckpoint.open(file)) {
-            Params p = Params.load(ckpt, manager);
-            ClipModel model = new ClipModel(p, Config.infer(ckpt), vision);
-            p.checkComplete();
-            model.ownManager(manager);
-            return model;
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return Model.load(file, (p, ckpt) -> new ClipModel(p, Config.infer(ckpt), vision));
     }
 
     /** The official ViT-L/14 from the models folder ({@code bin/pointe fetch ViT-L/14}). */
@@ -239,10 +227,7 @@ public final class ClipModel extends Model {
 
     /** Fresh weights at the given size, with or without the vision transformer. */
     public static ClipModel random(Config c, long seed, boolean vision) {
-        NDManager manager = Torch.newManager();
-        ClipModel m = new ClipModel(Params.random(seed, manager), c, vision);
-        m.ownManager(manager);
-        return m;
+        return Model.random(seed, p -> new ClipModel(p, c, vision));
     }
 
     public Config config() {

@@ -1,11 +1,8 @@
 package org.pointe4j.glide;
 
-import ai.djl.ndarray.NDManager;
+import org.pointe4j.nn.Model;
 import org.pointe4j.io.Catalog;
 import org.pointe4j.io.ModelStore;
-import org.pointe4j.io.TorchCheckpoint;
-import org.pointe4j.nn.Params;
-import org.pointe4j.nn.Torch;
 
 import java.nio.file.Path;
 
@@ -25,17 +22,7 @@ public final class GlideModels {
 
     /** Loads a checkpoint into the UNet the config describes; every tensor name and shape is checked. */
     public static GlideUNet load(Path checkpoint, GlideConfig config) {
-        NDManager manager = Torch.newManager();
-        try (TorchCheckpoint ckpt = TorchCheckpoint.open(checkpoint)) {
-            Params p = Params.load(ckpt, manager);
-            GlideUNet model = new GlideUNet(p, config);
-            p.checkComplete();
-            model.ownManager(manager);
-            return model;
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return Model.load(checkpoint, (p, ckpt) -> new GlideUNet(p, config));
     }
 
     /** Loads an official model by catalog name from the models folder (see {@link ModelStore}). */
@@ -50,14 +37,6 @@ public final class GlideModels {
 
     /** A model with freshly initialised weights, e.g. for benchmarks at the official sizes. */
     public static GlideUNet random(GlideConfig config, long seed) {
-        NDManager manager = Torch.newManager();
-        try {
-            GlideUNet model = new GlideUNet(Params.random(seed, manager), config);
-            model.ownManager(manager);
-            return model;
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return Model.random(seed, p -> new GlideUNet(p, config));
     }
 }

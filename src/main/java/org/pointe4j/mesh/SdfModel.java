@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import org.pointe4j.io.Catalog;
 import org.pointe4j.io.ModelStore;
-import org.pointe4j.io.TorchCheckpoint;
 import org.pointe4j.nn.Init;
 import org.pointe4j.nn.LayerNorm;
 import org.pointe4j.nn.Linear;
@@ -16,7 +15,6 @@ import org.pointe4j.nn.Perceiver;
 import org.pointe4j.nn.Scope;
 import org.pointe4j.nn.Shapes;
 import org.pointe4j.nn.Tap;
-import org.pointe4j.nn.Torch;
 import org.pointe4j.nn.Transformer;
 
 import java.nio.file.Path;
@@ -63,17 +61,7 @@ public final class SdfModel extends Model {
 
     /** Loads a checkpoint into the model its config describes (all tensor names and shapes checked). */
     public static SdfModel load(Path checkpoint, JsonObject config) {
-        NDManager manager = Torch.newManager();
-        try (TorchCheckpoint ckpt = TorchCheckpoint.open(checkpoint)) {
-            Params p = Params.load(ckpt, manager);
-            SdfModel m = new SdfModel(p, config);
-            p.checkComplete();
-            m.ownManager(manager);
-            return m;
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return Model.load(checkpoint, (p, ckpt) -> new SdfModel(p, config));
     }
 
     /** The official {@code sdf} model from the models folder. */
@@ -83,10 +71,7 @@ public final class SdfModel extends Model {
 
     /** Fresh weights (training, benchmarks). */
     public static SdfModel random(JsonObject config, long seed) {
-        NDManager manager = Torch.newManager();
-        SdfModel m = new SdfModel(Params.random(seed, manager), config);
-        m.ownManager(manager);
-        return m;
+        return Model.random(seed, p -> new SdfModel(p, config));
     }
 
     public JsonObject config() {

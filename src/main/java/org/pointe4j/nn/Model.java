@@ -2,10 +2,13 @@ package org.pointe4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.pointe4j.io.TorchCheckpoint;
 import org.pointe4j.io.TorchSaveWriter;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Base of every network in the project: it holds the {@link Params} (state-dict names to engine
@@ -17,6 +20,38 @@ public abstract class Model implements AutoCloseable {
 
     protected Model(Params params) {
         this.params = params;
+    }
+
+    /**
+     * Builds a model over a checkpoint's weights, on a new manager that the model owns; every
+     * tensor name and shape is checked and all mismatches are reported at once. {@code build} gets
+     * the checkpoint too, for models that read their size from it.
+     */
+    public static <M extends Model> M load(Path checkpoint, BiFunction<Params, TorchCheckpoint, M> build) {
+        NDManager manager = Torch.newManager();
+        try (TorchCheckpoint ckpt = TorchCheckpoint.open(checkpoint)) {
+            Params p = Params.load(ckpt, manager);
+            M model = build.apply(p, ckpt);
+            p.checkComplete();
+            model.ownManager(manager);
+            return model;
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Builds a model with freshly initialised weights (reproducible from {@code seed}) on a manager it owns. */
+    public static <M extends Model> M random(long seed, Function<Params, M> build) {
+        NDManager manager = Torch.newManager();
+        try {
+            M model = build.apply(Params.random(seed, manager));
+            model.ownManager(manager);
+            return model;
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
     }
 
     /** Makes the model close {@code manager} (which holds its weights) when it is closed. */

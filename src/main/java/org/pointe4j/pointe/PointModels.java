@@ -1,12 +1,10 @@
 package org.pointe4j.pointe;
 
-import ai.djl.ndarray.NDManager;
+import org.pointe4j.nn.Model;
 import org.pointe4j.io.Catalog;
 import org.pointe4j.io.CatalogEntry;
 import org.pointe4j.io.ModelStore;
-import org.pointe4j.io.TorchCheckpoint;
 import org.pointe4j.nn.Params;
-import org.pointe4j.nn.Torch;
 
 import java.nio.file.Path;
 
@@ -41,17 +39,7 @@ public final class PointModels {
      * checked and all mismatches are reported at once.
      */
     public static PointDiffusionTransformer load(Path checkpoint, PointConfig config) {
-        NDManager manager = Torch.newManager();
-        try (TorchCheckpoint ckpt = TorchCheckpoint.open(checkpoint)) {
-            Params p = Params.load(ckpt, manager);
-            PointDiffusionTransformer model = create(config, p);
-            p.checkComplete();
-            model.ownManager(manager);
-            return model;
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return Model.load(checkpoint, (p, ckpt) -> create(config, p));
     }
 
     /** Loads an official model by catalog name from the models folder (see {@link ModelStore}). */
@@ -62,14 +50,6 @@ public final class PointModels {
 
     /** A model with freshly initialised weights (the official initialisation), e.g. for benchmarks. */
     public static PointDiffusionTransformer random(PointConfig config, long seed) {
-        NDManager manager = Torch.newManager();
-        try {
-            PointDiffusionTransformer model = create(config, Params.random(seed, manager));
-            model.ownManager(manager);
-            return model;
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return Model.random(seed, p -> create(config, p));
     }
 }
