@@ -16,6 +16,7 @@ import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.pointe.PointCloud;
 import org.pointe4j.nn.Memory;
 import org.pointe4j.nn.Precision;
+import org.pointe4j.nn.ScriptedOps;
 import org.pointe4j.nn.Torch;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
@@ -48,7 +49,8 @@ final class BenchCommand implements Command {
     public String usage() {
         return "usage: pointe bench [--models base40M,base40M-textvec,upsample,ViT-L/14,sdf,glide-base,glide-upsample|none]\n"
                 + "                    [--batch N] [--repeat R] [--grids 32,64,128] [--precision fp32,bf16]\n"
-                + "                    [--pipeline text,image] [--steps 64]\n\n"
+                + "                    [--pipeline text,image] [--steps 64]\n"
+                + "       pointe bench --accuracy [--models ...] [--seed S]\n\n"
                 + "For each catalog model: builds it at its official size with random weights, runs one warm-up\n"
                 + "forward and R timed forwards (default 3) and prints the median time and the peak resident\n"
                 + "memory of the process during the forwards (weights included). Default batch: 2 for base\n"
@@ -57,7 +59,16 @@ final class BenchCommand implements Command {
                 + "--precision runs everything once per precision (default: the current one, see pointe.precision).\n"
                 + "--pipeline samples one cloud end to end with point-e's defaults (64 + 64 Heun steps, guidance 3;\n"
                 + "--steps changes both step counts): text = base40M-textvec + upsample, image = base40M + upsample,\n"
-                + "with the official weights when present, else random weights at the official sizes.";
+                + "with the official weights when present, else random weights at the official sizes.\n"
+                + "--accuracy measures the bf16 path against fp32 instead of timing: per model, max and mean relative\n"
+                + "difference of one forward (the listed models at official sizes with random weights, and the small\n"
+                + "trained models); per sample, the small pipeline from one seed in both precisions, one prompt per\n"
+                + "shape family: Chamfer distance / bounding-box diagonal, next to that of two fp32 seeds.";
+    }
+
+    @Override
+    public java.util.Set<String> flags() {
+        return java.util.Set.of("accuracy");
     }
 
     @Override
@@ -85,7 +96,24 @@ final class BenchCommand implements Command {
         for (int i = 0; i < grids.length; i++) {
             grids[i] = Integer.parseInt(gridOpt[i].trim());
         }
+        boolean accuracy = args.flag("accuracy");
+        long seed = args.longOpt("seed", 0);
         args.rejectUnknown();
+        if (accuracy) {
+            if (!ScriptedOps.available()) {
+                err.println("pointe bench: the bf16 kernels are unavailable here (see the log above); nothing to compare");
+                return 1;
+            }
+            List<String> models = new ArrayList<>();
+            for (String n : names) {
+                if (!n.trim().equals("none")) {
+                    models.add(n.trim());
+                }
+            }
+            PrecisionAccuracy.forwards(out, models);
+            PrecisionAccuracy.sampling(out, seed);
+            return 0;
+        }
         out.printf("threads: %s, device: %s, bf16 fast on this machine: %s%n", System.getProperty("ai.djl.pytorch.num_threads", "default"),
                 Torch.device(), Precision.fastBf16());
         Precision before = Precision.current();
@@ -132,16 +160,7 @@ final class BenchCommand implements Command {
             try (PointDiffusionTransformer model = PointModels.random(cfg, 1); NDManager m = Torch.newManager()) {
                 NDArray x = m.randomNormal(new Shape(batch, cfg.inputChannels, cfg.nCtx));
                 NDArray t = m.create(new long[batch], new Shape(batch)).add(500);
-                Map<String, NDArray> kw = new HashMap<>();
-                for (String k : model.conditioningKeys()) {
-                    if (k.equals("low_res")) {
-                        kw.put(k, m.randomNormal(new Shape(batch, cfg.condInputChannels, cfg.condCtx)));
-                    } else if (cfg.name.contains("Grid")) {
-                        kw.put(k, m.randomNormal(new Shape(batch, 1024, 256)));
-                    } else {
-                        kw.put(k, m.randomNormal(new Shape(batch, 768)));
-                    }
-                }
+                Map<String, NDArray> kw = conditioning(model, batch, m);
                 long tokens = cfg.nCtx + 1 + (cfg.name.contains("Grid") ? 256 : 0) + (cfg.tokenCond ? 1 : 0)
                         + (cfg.isUpsampler() ? cfg.condCtx : 0);
                 model.forward(x, t, kw).close();
@@ -159,6 +178,22 @@ final class BenchCommand implements Command {
                         Memory.peakBytes() / 1e6);
             }
         }
+    }
+
+    /** Random conditioning of the right shapes for a point-e model: CLIP vector, CLIP grid and/or low-res cloud. */
+    static Map<String, NDArray> conditioning(PointDiffusionTransformer model, int batch, NDManager m) {
+        PointConfig cfg = model.config();
+        Map<String, NDArray> kw = new HashMap<>();
+        for (String k : model.conditioningKeys()) {
+            if (k.equals("low_res")) {
+                kw.put(k, m.randomNormal(new Shape(batch, cfg.condInputChannels, cfg.condCtx)));
+            } else if (cfg.name.contains("Grid")) {
+                kw.put(k, m.randomNormal(new Shape(batch, 1024, 256)));
+            } else {
+                kw.put(k, m.randomNormal(new Shape(batch, 768)));
+            }
+        }
+        return kw;
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.pointe4j.cli;
 
+import org.pointe4j.clip.ClipModel;
 import org.pointe4j.clip.ImageU8;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.glide.GlideImages;
@@ -101,7 +102,7 @@ final class GenerateCommand implements Command {
         }
         ImageU8 image = text ? null : ImageU8.read(Paths.get(input));
         long start = System.nanoTime();
-        try (PointEPipeline pipe = small ? SmallPipeline.load() : PointEPipeline.official(model, text)) {
+        try (PointEPipeline pipe = small ? SmallPipeline.load() : PointEPipeline.official(model, text ? ClipModel.Towers.TEXT : ClipModel.Towers.IMAGE)) {
             opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
             String[] names = small ? new String[] {"small base", "small upsample"} : new String[] {model, "upsample"};

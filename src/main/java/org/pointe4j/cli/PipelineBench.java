@@ -35,7 +35,7 @@ final class PipelineBench {
         Memory.resetPeak();
         long t0 = System.nanoTime();
         boolean official = ModelStore.isPresent(baseName) && ModelStore.isPresent("upsample") && ModelStore.isPresent("ViT-L/14");
-        try (PointEPipeline pipe = official ? PointEPipeline.official(baseName, text) : random(baseName, text)) {
+        try (PointEPipeline pipe = official ? PointEPipeline.official(baseName, towers(text)) : random(baseName, towers(text))) {
             double loadMs = (System.nanoTime() - t0) / 1e6;
             for (int s = 0; s < 2; s++) {
                 pipe.sampler().stage(s).karrasSteps(steps);
@@ -66,8 +66,12 @@ final class PipelineBench {
         out.printf(Locale.ROOT, "%-5s %-40s %12.0f %14.0f%n", precision, what, ms, Memory.peakBytes() / 1e6);
     }
 
-    private static PointEPipeline random(String baseName, boolean textOnly) {
-        PointeClip clip = PointeClip.owning(ClipModel.random(ClipModel.Config.vitL14(), 1, !textOnly));
+    private static ClipModel.Towers towers(boolean text) {
+        return text ? ClipModel.Towers.TEXT : ClipModel.Towers.IMAGE;
+    }
+
+    private static PointEPipeline random(String baseName, ClipModel.Towers towers) {
+        PointeClip clip = PointeClip.owning(ClipModel.random(ClipModel.Config.vitL14(), 1, towers));
         PointDiffusionTransformer base = PointModels.random(PointConfig.of(Catalog.get().entry(baseName).config()), 2);
         PointDiffusionTransformer up = PointModels.random(PointConfig.of(Catalog.get().entry("upsample").config()), 3);
         return new PointEPipeline("random " + baseName + " + upsample", clip, clip::embedText, base,

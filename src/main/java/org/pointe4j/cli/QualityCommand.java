@@ -2,6 +2,7 @@ package org.pointe4j.cli;
 
 import org.pointe4j.eval.QualityBenchmark;
 import org.pointe4j.mesh.SdfModel;
+import org.pointe4j.nn.Precision;
 import org.pointe4j.pointe.PointEPipeline;
 import org.pointe4j.train.SmallModels;
 import org.pointe4j.train.SmallPipeline;
@@ -22,11 +23,13 @@ final class QualityCommand implements Command {
 
     @Override
     public String usage() {
-        return "usage: pointe quality [--per-family N] [--seed S] [--steps N] [--upsample-steps N]\n\n"
+        return "usage: pointe quality [--per-family N] [--seed S] [--steps N] [--upsample-steps N] [--precision fp32|bf16]\n"
+                + "                      [--sigma-max S] [--upsample-sigma-max S]\n\n"
                 + "Generates N clouds per shape family (colours cycling) with the small model, classifies them back\n"
                 + "to a shape and a colour, measures the Chamfer distance to true shapes of the prompted family\n"
                 + "(and between true shapes, as a baseline), and checks the SDF model's meshes of true tori and\n"
-                + "spheres for the right topology (Euler characteristic 0 and 2).";
+                + "spheres for the right topology (Euler characteristic 0 and 2). --precision samples in fp32 or bf16\n"
+                + "(default: pointe.precision), to check that the fast path keeps the quality.";
     }
 
     @Override
@@ -35,14 +38,32 @@ final class QualityCommand implements Command {
         long seed = args.longOpt("seed", 0);
         int steps = args.intOpt("steps", 64, 1, 10000);
         int upSteps = args.intOpt("upsample-steps", 64, 1, 10000);
+        Double sigmaMax = args.has("sigma-max") ? args.doubleOpt("sigma-max", 120, 1e-3, 1e4) : null;
+        Double upSigmaMax = args.has("upsample-sigma-max") ? args.doubleOpt("upsample-sigma-max", 160, 1e-3, 1e4) : null;
+        Precision precision;
+        try {
+            precision = Precision.parse(args.opt("precision", Precision.current().name()));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
         args.rejectUnknown();
+        Precision before = Precision.use(precision);
+        out.println("precision: " + precision.name().toLowerCase(java.util.Locale.ROOT));
         try (PointEPipeline pipe = SmallPipeline.load(); SdfModel sdf = SmallModels.sdf()) {
             pipe.sampler().stage(0).karrasSteps(steps);
             pipe.sampler().stage(1).karrasSteps(upSteps);
+            if (sigmaMax != null) {
+                pipe.sampler().stage(0).sigmaMax(sigmaMax);
+            }
+            if (upSigmaMax != null) {
+                pipe.sampler().stage(1).sigmaMax(upSigmaMax);
+            }
             QualityBenchmark.Result r = QualityBenchmark.run(pipe, perFamily, seed, sdf);
             out.println(r.rows.print(r.rows.rowCount()));
             out.println(r.topology.print());
             out.println(r);
+        } finally {
+            Precision.use(before);
         }
         return 0;
     }

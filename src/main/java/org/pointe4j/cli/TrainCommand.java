@@ -1,6 +1,5 @@
 package org.pointe4j.cli;
 
-import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.io.AtomicFiles;
 import org.pointe4j.train.SmallTraining;
 
@@ -31,7 +30,8 @@ final class TrainCommand implements Command {
                 + "the CPU and writes official-format checkpoints to DIR (default models/small): base_small.pt (EMA\n"
                 + "weights), base_small.pt.state.pt (to resume) and base_small.pt.log.csv (loss per step). 'all' trains\n"
                 + "the three in turn with their default steps (a few hours on 2 cores). --resume continues a run.\n"
-                + "Defaults: the 'train' block of each model's spec.";
+                + "Defaults: the 'train' block of each model's spec. Ctrl-C stops after the current step and saves\n"
+                + "the state, so --resume continues from there.";
     }
 
     @Override
@@ -57,6 +57,37 @@ final class TrainCommand implements Command {
         } else {
             throw new Args.UsageException("unknown model '" + which + "' (base, upsample, sdf or all)");
         }
+        // Ctrl-C (or a kill): let the current step finish and the state be saved before the JVM exits;
+        // exiting under a running libtorch computation can crash in native code.
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CountDownLatch saved = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                saved.await(120, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "pointe-train-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return train(todo, dir, resume, steps, batch, lr, seed, out, err, stop::get);
+        } catch (java.util.concurrent.CancellationException e) {
+            err.println();
+            err.println("pointe train: " + e.getMessage());
+            return 130;
+        } finally {
+            saved.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the state is saved
+            }
+        }
+    }
+
+    private int train(List<String> todo, Path dir, boolean resume, Integer steps, Integer batch, Double lr, long seed,
+            PrintStream out, PrintStream err, java.util.function.BooleanSupplier stop) {
         for (String w : todo) {
             Path file = dir.resolve(SmallTraining.fileName(w));
             try {
@@ -77,7 +108,7 @@ final class TrainCommand implements Command {
                         avg[0] = Double.isNaN(avg[0]) ? l.loss : 0.98 * avg[0] + 0.02 * l.loss;
                     }
                     bar.report(String.format(Locale.ROOT, "train %s (loss %.4f, %.2f s/step)", w, avg[0], l.seconds), l.step, total);
-                }, Cancellation.NEVER);
+                }, stop);
                 out.printf(Locale.ROOT, "train %s: %d steps, final average loss %.4f -> %s%s%n", w, run.trainer().step(), avg[0], file,
                         run.trainer().skippedSteps() == 0 ? "" : " (" + run.trainer().skippedSteps() + " steps skipped: non-finite loss)");
             }

@@ -17,6 +17,7 @@ import org.pointe4j.nn.Model;
 import org.pointe4j.nn.Params;
 import org.pointe4j.nn.Scope;
 import org.pointe4j.nn.Shapes;
+import org.pointe4j.nn.Torch;
 import org.pointe4j.nn.TorchMultiheadAttention;
 
 import java.nio.file.Path;
@@ -30,8 +31,9 @@ import java.util.List;
  * encoder (token and position embeddings, causal transformer, pooling at the end-of-text token,
  * projection). The architecture is read from the checkpoint's tensor shapes as
  * {@code clip.model.build_model} does, so the official {@code ViT-L-14.pt} (TorchScript, mixed
- * fp16/fp32) and other ViT CLIPs load; all weights are computed in float32, as
- * {@code clip.load(jit=False)} on a CPU does.
+ * fp16/fp32) and other ViT CLIPs load. All products are computed in float32, as
+ * {@code clip.load(jit=False)} on a CPU does; float16 matrices stay float16 in memory and are
+ * widened (exactly) as each layer runs.
  */
 public final class ClipModel extends Model {
 
@@ -152,23 +154,39 @@ public final class ClipModel extends Model {
     private final NDArray textProjection;
     private final NDArray logitScale;
 
-    /** Builds the model over parameters (from a checkpoint or fresh). */
-    public ClipModel(Params p, Config c) {
-        this(p, c, true);
+    /**
+     * Which of CLIP's two transformers to load. Each point-e pipeline needs one: text-to-cloud the
+     * text transformer, image-to-cloud the vision transformer (ViT-L/14 in memory: text 0.3 GB,
+     * vision 0.6 GB, both 0.9 GB, with the matrices in float16 as the checkpoint stores them).
+     */
+    public enum Towers {
+        BOTH, TEXT, IMAGE;
+
+        boolean image() {
+            return this != TEXT;
+        }
+
+        boolean text() {
+            return this != IMAGE;
+        }
     }
 
-    /**
-     * Builds the model; without {@code vision} only the text transformer is loaded (about a quarter
-     * of ViT-L/14's weights: 0.5 instead of 1.7 GB in float32), which is all text-to-point-cloud needs.
-     */
-    public ClipModel(Params p, Config c, boolean vision) {
+    /** Builds the model over parameters (from a checkpoint or fresh). */
+    public ClipModel(Params p, Config c) {
+        this(p, c, Towers.BOTH);
+    }
+
+    /** Builds the model with one or both transformers; the other's tensors are skipped, never read. */
+    public ClipModel(Params p, Config c, Towers towers) {
         super(p);
+        // the official file keeps the matrices in float16 (clip's convert_weights); so do we
+        p.keepHalfPrecision();
         this.config = c;
         int vw = c.visionWidth;
         double scale = Math.pow(vw, -0.5);
         Params v = p.scope("visual");
-        if (vision) {
-            conv1 = v.take("conv1.weight", Init.fanIn(3L * c.patchSize * c.patchSize), vw, 3, c.patchSize, c.patchSize);
+        if (towers.image()) {
+            conv1 = v.takeCompact("conv1.weight", Init.fanIn(3L * c.patchSize * c.patchSize), vw, 3, c.patchSize, c.patchSize);
             classEmbedding = v.take("class_embedding", Init.normal(scale), vw);
             visualPositional = v.take("positional_embedding", Init.normal(scale), (long) c.grid() * c.grid() + 1, vw);
             lnPre = new LayerNorm(v.scope("ln_pre"), vw);
@@ -176,7 +194,7 @@ public final class ClipModel extends Model {
                 visualBlocks.add(new Block(v.scope("transformer").scope("resblocks").scope(i), vw));
             }
             lnPost = new LayerNorm(v.scope("ln_post"), vw);
-            visualProj = v.take("proj", Init.normal(scale), vw, c.embedDim);
+            visualProj = v.takeCompact("proj", Init.normal(scale), vw, c.embedDim);
         } else {
             v.skipAll();
             conv1 = null;
@@ -186,14 +204,27 @@ public final class ClipModel extends Model {
             lnPost = null;
             visualProj = null;
         }
-        positional = p.take("positional_embedding", Init.normal(0.01), c.contextLength, c.textWidth);
-        textProjection = p.take("text_projection", Init.normal(Math.pow(c.textWidth, -0.5)), c.textWidth, c.embedDim);
         logitScale = p.take("logit_scale", Init.values((float) Math.log(1 / 0.07)));
-        tokenEmbedding = p.take("token_embedding.weight", Init.normal(0.02), c.vocabSize, c.textWidth);
-        for (int i = 0; i < c.textLayers; i++) {
-            textBlocks.add(new Block(p.scope("transformer").scope("resblocks").scope(i), c.textWidth));
+        if (towers.text()) {
+            positional = p.take("positional_embedding", Init.normal(0.01), c.contextLength, c.textWidth);
+            textProjection = p.takeCompact("text_projection", Init.normal(Math.pow(c.textWidth, -0.5)), c.textWidth, c.embedDim);
+            tokenEmbedding = p.take("token_embedding.weight", Init.normal(0.02), c.vocabSize, c.textWidth);
+            for (int i = 0; i < c.textLayers; i++) {
+                textBlocks.add(new Block(p.scope("transformer").scope("resblocks").scope(i), c.textWidth));
+            }
+            lnFinal = new LayerNorm(p.scope("ln_final"), c.textWidth);
+        } else {
+            for (String name : new String[] {"positional_embedding", "text_projection"}) {
+                p.skip(name);
+            }
+            for (String module : new String[] {"token_embedding", "transformer", "ln_final"}) {
+                p.scope(module).skipAll();
+            }
+            positional = null;
+            textProjection = null;
+            tokenEmbedding = null;
+            lnFinal = null;
         }
-        lnFinal = new LayerNorm(p.scope("ln_final"), c.textWidth);
         for (String buffer : new String[] {"input_resolution", "context_length", "vocab_size"}) {
             p.skip(buffer);
         }
@@ -201,33 +232,33 @@ public final class ClipModel extends Model {
 
     /** Loads a CLIP checkpoint: the official TorchScript archive or a state dict. */
     public static ClipModel load(Path file) {
-        return load(file, true);
+        return load(file, Towers.BOTH);
     }
 
-    /** Loads a CLIP checkpoint, with or without its vision transformer (see {@link #hasVision}). */
-    public static ClipModel load(Path file, boolean vision) {
-        return Model.load(file, (p, ckpt) -> new ClipModel(p, Config.infer(ckpt), vision));
+    /** Loads one or both transformers of a CLIP checkpoint (see {@link Towers}). */
+    public static ClipModel load(Path file, Towers towers) {
+        return Model.load(file, (p, ckpt) -> new ClipModel(p, Config.infer(ckpt), towers));
     }
 
     /** The official ViT-L/14 from the models folder ({@code bin/pointe fetch ViT-L/14}). */
     public static ClipModel vitL14() {
-        return vitL14(true);
+        return vitL14(Towers.BOTH);
     }
 
-    /** The official ViT-L/14, with or without its vision transformer. */
-    public static ClipModel vitL14(boolean vision) {
+    /** One or both transformers of the official ViT-L/14. */
+    public static ClipModel vitL14(Towers towers) {
         Catalog.get().entry("ViT-L/14");
-        return load(ModelStore.require("ViT-L/14"), vision);
+        return load(ModelStore.require("ViT-L/14"), towers);
     }
 
     /** Fresh weights at the given size (benchmarks). */
     public static ClipModel random(Config c, long seed) {
-        return random(c, seed, true);
+        return random(c, seed, Towers.BOTH);
     }
 
-    /** Fresh weights at the given size, with or without the vision transformer. */
-    public static ClipModel random(Config c, long seed, boolean vision) {
-        return Model.random(seed, p -> new ClipModel(p, c, vision));
+    /** Fresh weights at the given size for one or both transformers. */
+    public static ClipModel random(Config c, long seed, Towers towers) {
+        return Model.random(seed, p -> new ClipModel(p, c, towers));
     }
 
     public Config config() {
@@ -239,10 +270,15 @@ public final class ClipModel extends Model {
         return conv1 != null;
     }
 
+    /** False when the model was loaded for images only. */
+    public boolean hasText() {
+        return tokenEmbedding != null;
+    }
+
     private NDArray visualTokens(NDArray pixels) {
         if (!hasVision()) {
             throw new IllegalStateException("this CLIP model was loaded without its vision transformer (text only); "
-                    + "load it with vision to embed images");
+                    + "load it with Towers.IMAGE or BOTH to embed images");
         }
         Config c = config;
         Shapes.require("pixels", pixels, "[batch, 3, " + c.imageResolution + ", " + c.imageResolution + "] (CLIP-preprocessed)",
@@ -253,9 +289,11 @@ public final class ClipModel extends Model {
         // conv1 has kernel = stride = patch: a matrix product over non-overlapping patches
         NDArray patches = pixels.reshape(b, 3, g, p, g, p).transpose(0, 2, 4, 1, 3, 5).reshape(b, (long) g * g, 3L * p * p);
         // the results of operations belong to their first operand's manager: keep the weights second
-        NDArray kernel = conv1.reshape(c.visionWidth, -1).transpose();
+        NDArray w = Torch.widen(conv1);
+        NDArray kernel = w.reshape(c.visionWidth, -1).transpose();
         NDArray x = patches.matMul(kernel);
         kernel.close();
+        Torch.release(w, conv1);
         NDArray cls = pixels.getManager().zeros(new Shape(b, 1, c.visionWidth)).add(classEmbedding);
         x = cls.concat(x, 1).add(visualPositional);
         x = lnPre.forward(x);
@@ -270,7 +308,7 @@ public final class ClipModel extends Model {
     public NDArray encodeImage(NDArray pixels) {
         return Scope.run(pixels, px -> {
             NDArray x = visualTokens(px);
-            return lnPost.forward(x.get(":, 0, :")).matMul(visualProj);
+            return project(lnPost.forward(x.get(":, 0, :")), visualProj);
         });
     }
 
@@ -284,6 +322,10 @@ public final class ClipModel extends Model {
 
     /** Text features {@code [B, embed_dim]} of token ids {@code [B, context]} ({@code encode_text}, not normalised). */
     public NDArray encodeText(long[][] tokens, NDManager manager) {
+        if (!hasText()) {
+            throw new IllegalStateException("this CLIP model was loaded without its text transformer (images only); "
+                    + "load it with Towers.TEXT or BOTH to embed texts");
+        }
         int b = tokens.length;
         int ctx = config.contextLength;
         long[] flat = new long[b * ctx];
@@ -316,8 +358,15 @@ public final class ClipModel extends Model {
             for (int i = 0; i < b; i++) {
                 rows.add(x.get(i + ", " + eot[i] + ", :").expandDims(0));
             }
-            return NDArrays.concat(rows, 0).matMul(textProjection);
+            return project(NDArrays.concat(rows, 0), textProjection);
         });
+    }
+
+    private static NDArray project(NDArray x, NDArray projection) {
+        NDArray w = Torch.widen(projection);
+        NDArray y = x.matMul(w);
+        Torch.release(w, projection);
+        return y;
     }
 
     private static NDArray causalMask(NDManager m, int n) {

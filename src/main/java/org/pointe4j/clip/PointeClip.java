@@ -46,9 +46,9 @@ public final class PointeClip implements AutoCloseable {
         return new PointeClip(ClipModel.vitL14(), true);
     }
 
-    /** The official ViT-L/14's text transformer only (0.5 GB instead of 1.7 GB): embeds texts, not images. */
-    public static PointeClip vitL14Text() {
-        return new PointeClip(ClipModel.vitL14(false), true);
+    /** One or both transformers of the official ViT-L/14 (see {@link ClipModel.Towers}). */
+    public static PointeClip vitL14(ClipModel.Towers towers) {
+        return new PointeClip(ClipModel.vitL14(towers), true);
     }
 
     /** Wraps a model and closes it with this object. */

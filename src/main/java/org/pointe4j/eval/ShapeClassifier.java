@@ -211,11 +211,18 @@ public final class ShapeClassifier {
                 ra[3 * i + 1] = sin * pa[3 * i] + cos * pa[3 * i + 1];
                 ra[3 * i + 2] = pa[3 * i + 2];
             }
-            double ab = meanNearest(ra, tb, pb);
-            double ba = meanNearest(pb, new KdTree(ra), ra);
-            best = Math.min(best, (ab + ba) / 2);
+            best = Math.min(best, symmetric(ra, pb, tb));
         }
         return best;
+    }
+
+    /** Symmetric Chamfer distance without any turn: for clouds in the same frame (one seed, two precisions). */
+    public static double chamferAligned(PointCloud a, PointCloud b) {
+        return symmetric(a.coords(), b.coords(), new KdTree(b.coords()));
+    }
+
+    private static double symmetric(float[] pa, float[] pb, KdTree tb) {
+        return (meanNearest(pa, tb, pb) + meanNearest(pb, new KdTree(pa), pa)) / 2;
     }
 
     private static double meanNearest(float[] from, KdTree tree, float[] to) {

@@ -5,7 +5,8 @@ import ai.djl.ndarray.NDArray;
 /**
  * {@code torch.nn.Linear}: y = x W^T + b over the last axis. Weight {@code [out, in]}, bias
  * {@code [out]}, as in the state dict. In {@link Precision#BF16} the product runs on bfloat16
- * copies of x and the weights and the result comes back as fp32.
+ * copies of x and the weights and the result comes back as fp32. Weights may be stored in float16
+ * ({@link Params#keepHalfPrecision}); they are then widened to float32 for each product.
  */
 public final class Linear {
     private final NDArray weight;
@@ -20,17 +21,30 @@ public final class Linear {
 
     /** Declares a linear layer with the given weight initialisation (bias zero when present). */
     public Linear(Params p, long in, long out, Init weightInit, boolean hasBias) {
-        this.weight = p.take("weight", weightInit, out, in);
-        this.bias = hasBias ? p.take("bias", Init.ZEROS, out) : null;
+        this(p, "weight", hasBias ? "bias" : null, in, out, weightInit);
+    }
+
+    /**
+     * A linear layer whose tensors have other state-dict names, e.g. the packed
+     * {@code in_proj_weight} and {@code in_proj_bias} of {@code torch.nn.MultiheadAttention}.
+     */
+    public Linear(Params p, String weightName, String biasName, long in, long out, Init weightInit) {
+        this.weight = p.takeCompact(weightName, weightInit, out, in);
+        this.bias = biasName != null ? p.takeCompact(biasName, Init.ZEROS, out) : null;
     }
 
     public NDArray forward(NDArray x) {
         if (Precision.current() == Precision.BF16 && !Torch.recordingGradients() && ScriptedOps.available()) {
             return forwardBf16(x);
         }
-        return bias == null
-                ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
-                : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
+        NDArray w = Torch.widen(weight);
+        NDArray b = Torch.widen(bias);
+        NDArray y = b == null
+                ? ai.djl.nn.core.Linear.linear(x, w).singletonOrThrow()
+                : ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
+        Torch.release(w, weight);
+        Torch.release(b, bias);
+        return y;
     }
 
     /** The product in bfloat16 (fp32 accumulation inside the kernel), returned as fp32. */

@@ -71,7 +71,26 @@ public final class Params {
 
     /** Declares and returns a parameter of the given shape. */
     public NDArray take(String name, Init init, long... shape) {
-        return store.take(prefix.isEmpty() ? name : prefix + "." + name, init, shape);
+        return store.take(prefix.isEmpty() ? name : prefix + "." + name, init, shape, false);
+    }
+
+    /**
+     * Like {@link #take}, for a weight that its module only reads through {@link Torch#widen}: once
+     * {@link #keepHalfPrecision} is on, it stays float16 when the checkpoint stores it so (and is
+     * created as float16 when building from scratch). Widening float16 to float32 is exact, so the
+     * results equal those of widening at load time, for half the memory.
+     */
+    public NDArray takeCompact(String name, Init init, long... shape) {
+        return store.take(prefix.isEmpty() ? name : prefix + "." + name, init, shape, store.keepHalf);
+    }
+
+    /**
+     * Keeps the {@link #takeCompact} weights in half precision from now on (CLIP's checkpoint
+     * stores most of ViT-L/14 in float16: 0.9 instead of 1.7 GB resident).
+     */
+    public Params keepHalfPrecision() {
+        store.keepHalf = true;
+        return this;
     }
 
     /**
@@ -159,6 +178,7 @@ public final class Params {
         final Set<String> skipped = new LinkedHashSet<>();
         final Set<String> skippedPrefixes = new LinkedHashSet<>();
         final Set<String> buffers = new LinkedHashSet<>();
+        boolean keepHalf;
 
         Store(NDManager manager, TensorSource source, SplittableRandom random, String keyPrefix) {
             this.manager = manager;
@@ -167,13 +187,18 @@ public final class Params {
             this.keyPrefix = keyPrefix;
         }
 
-        NDArray take(String name, Init init, long[] shape) {
+        NDArray take(String name, Init init, long[] shape, boolean half) {
             if (params.containsKey(name)) {
                 throw new IllegalStateException("parameter " + name + " declared twice");
             }
             NDArray a;
             if (source == null) {
                 a = create(init, shape);
+                if (half) {
+                    NDArray h = a.toType(DataType.FLOAT16, false);
+                    a.close();
+                    a = h;
+                }
             } else {
                 long[] actual = source.shape(keyPrefix + name);
                 if (actual == null) {
@@ -184,7 +209,8 @@ public final class Params {
                             + ", checkpoint has " + Arrays.toString(actual));
                     a = manager.zeros(new Shape(shape), DataType.FLOAT32);
                 } else {
-                    a = source.read(keyPrefix + name).toFloat32(manager);
+                    HostArray h = source.read(keyPrefix + name);
+                    a = half && h.dtype() == org.pointe4j.io.DType.FLOAT16 ? h.toNDArray(manager) : h.toFloat32(manager);
                 }
             }
             a.setName(name);

@@ -95,12 +95,11 @@ public final class ScriptedOps {
 
     private static ScriptedOps load() {
         Torch.engine();
+        Path dir = null;
         try {
-            Path dir = Files.createTempDirectory("pointe4j-ops");
+            dir = Files.createTempDirectory("pointe4j-ops");
             Path file = dir.resolve("pointe_ops.pt");
             Files.write(file, archive());
-            file.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
             Model m = Model.newInstance("pointe_ops", Torch.device(), "PyTorch");
             m.load(dir, "pointe_ops");
             return new ScriptedOps(m);
@@ -108,6 +107,23 @@ public final class ScriptedOps {
             throw new UncheckedIOException(new IOException("cannot write the TorchScript helper: " + e.getMessage(), e));
         } catch (MalformedModelException e) {
             throw new IllegalStateException("the engine refused the TorchScript helper: " + e.getMessage(), e);
+        } finally {
+            // the engine has read the archive into memory: no file outlives the load
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            dir.toFile().deleteOnExit();
         }
     }
 

@@ -2,7 +2,9 @@ package org.pointe4j.nn;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * The one entry point to DJL's PyTorch engine: it switches DJL to offline mode before the engine
@@ -45,5 +47,20 @@ public final class Torch {
     /** The loaded engine (forces native initialisation, about 2 s on first use). */
     public static Engine engine() {
         return Engine.getEngine("PyTorch");
+    }
+
+    /**
+     * A float32 version of a weight that may be stored in half precision ({@link Params#takeCompact}):
+     * the weight itself when it is float32, otherwise a new array; hand both to {@link #release}.
+     */
+    public static NDArray widen(NDArray weight) {
+        return weight == null || weight.getDataType() == DataType.FLOAT32 ? weight : weight.toType(DataType.FLOAT32, false);
+    }
+
+    /** Frees what {@link #widen} made (a widened copy lives on the weights' manager until closed). */
+    public static void release(NDArray widened, NDArray weight) {
+        if (widened != weight && widened != null) {
+            widened.close();
+        }
     }
 }

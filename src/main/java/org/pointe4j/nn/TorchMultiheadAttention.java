@@ -9,8 +9,7 @@ import ai.djl.ndarray.NDList;
  * taking consecutive channels, and {@code out_proj}. Inputs are batch-first {@code [B, T, W]}.
  */
 public final class TorchMultiheadAttention {
-    private final NDArray inWeight;
-    private final NDArray inBias;
+    private final Linear in;
     private final Linear out;
     private final int heads;
 
@@ -18,8 +17,7 @@ public final class TorchMultiheadAttention {
         if (width % heads != 0) {
             throw new IllegalArgumentException("width " + width + " is not divisible by heads " + heads);
         }
-        this.inWeight = p.take("in_proj_weight", Init.fanIn(width), 3 * width, width);
-        this.inBias = p.take("in_proj_bias", Init.ZEROS, 3 * width);
+        this.in = new Linear(p, "in_proj_weight", "in_proj_bias", width, 3 * width, Init.fanIn(width));
         this.out = new Linear(p.scope("out_proj"), width, width, Init.fanIn(width), true);
         this.heads = heads;
     }
@@ -29,7 +27,7 @@ public final class TorchMultiheadAttention {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         long w = x.getShape().get(2);
-        NDArray qkv = ai.djl.nn.core.Linear.linear(x, inWeight, inBias).singletonOrThrow();
+        NDArray qkv = in.forward(x);
         NDList parts = qkv.split(new long[] {w, 2 * w}, 2);
         NDArray q = parts.get(0).reshape(b, t, heads, -1).transpose(0, 2, 1, 3);
         NDArray k = parts.get(1).reshape(b, t, heads, -1).transpose(0, 2, 1, 3);

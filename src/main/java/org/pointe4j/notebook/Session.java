@@ -48,7 +48,7 @@ public final class Session {
     public static synchronized PointEPipeline text() {
         if (text == null) {
             if (present("base40M-textvec", "upsample", "ViT-L/14")) {
-                text = PointEPipeline.official("base40M-textvec", true);
+                text = PointEPipeline.official("base40M-textvec", ClipModel.Towers.TEXT);
                 note("text to cloud", Source.OFFICIAL, text.name());
             } else {
                 text = SmallPipeline.load();
@@ -62,7 +62,7 @@ public final class Session {
     public static synchronized PointEPipeline image() {
         if (image == null) {
             if (present("base40M", "upsample", "ViT-L/14")) {
-                image = PointEPipeline.official("base40M");
+                image = PointEPipeline.official("base40M", ClipModel.Towers.IMAGE);
                 note("image to cloud", Source.OFFICIAL, image.name());
             } else {
                 image = randomImagePipeline();

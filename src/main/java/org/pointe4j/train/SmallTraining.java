@@ -123,14 +123,18 @@ public final class SmallTraining implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(new IOException("cannot read " + csv + ": " + e.getMessage(), e));
         }
-        trainer.train(file, l -> {
-            log.append(csvRow(l));
-            progress.accept(l);
-            if (l.step % 50 == 0) {
-                write(csv, log);
-            }
-        }, cancelled == null ? Cancellation.NEVER : cancelled);
-        write(csv, log);
+        try {
+            trainer.train(file, l -> {
+                log.append(csvRow(l));
+                progress.accept(l);
+                if (l.step % 50 == 0) {
+                    write(csv, log);
+                }
+            }, cancelled == null ? Cancellation.NEVER : cancelled);
+        } finally {
+            // also when stopped: the log then ends at the saved state
+            write(csv, log);
+        }
     }
 
     private static void write(Path csv, StringBuilder log) {

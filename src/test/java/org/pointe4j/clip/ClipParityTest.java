@@ -102,7 +102,7 @@ class ClipParityTest {
 
     @Test
     void textOnlyLoadingSkipsTheVisionTowerAndEmbedsTheSameTexts() {
-        try (PointeClip text = PointeClip.owning(ClipModel.load(Fixtures.fixture("clip/clip_tiny_vit.pt"), false))) {
+        try (PointeClip text = PointeClip.owning(ClipModel.load(Fixtures.fixture("clip/clip_tiny_vit.pt"), ClipModel.Towers.TEXT))) {
             org.junit.jupiter.api.Assertions.assertFalse(text.model().hasVision());
             org.junit.jupiter.api.Assertions.assertTrue(clip.model().parameterCount() - text.model().parameterCount() > 500_000,
                     text.model().parameterCount() + " vs " + clip.model().parameterCount());
@@ -111,5 +111,40 @@ class ClipParityTest {
                     () -> text.embedImages(List.of(ImageU8.black64()), m));
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("without its vision transformer"), e.getMessage());
         }
+    }
+
+    @Test
+    void imageOnlyLoadingSkipsTheTextTowerAndEmbedsTheSameImages() {
+        try (PointeClip image = PointeClip.owning(ClipModel.load(Fixtures.fixture("clip/clip_tiny_vit.pt"), ClipModel.Towers.IMAGE))) {
+            org.junit.jupiter.api.Assertions.assertFalse(image.model().hasText());
+            org.junit.jupiter.api.Assertions.assertTrue(image.model().hasVision());
+            List<ImageU8> images = Arrays.asList(ImageU8.of(P.get("corgi_original_u8")), ImageU8.of(P.get("cube_stack_original_u8")));
+            Parity.assertClose("pointe_embed_images_grid (image-only load)", F.get("pointe_embed_images_grid").slice(0, 2),
+                    image.embedImagesGrid(images, m), 1e-4);
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> image.embedText(PROMPTS, m, s -> { }));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("without its text transformer"), e.getMessage());
+        }
+    }
+
+    /** The archive's float16 matrices stay float16 in memory (widened per layer; the parity tests above cover the values). */
+    @Test
+    void halfPrecisionMatricesStayHalf() {
+        Map<String, NDArray> p = clip.model().parameters();
+        assertEquals(ai.djl.ndarray.types.DataType.FLOAT16, p.get("visual.transformer.resblocks.0.mlp.c_fc.weight").getDataType());
+        assertEquals(ai.djl.ndarray.types.DataType.FLOAT16, p.get("transformer.resblocks.0.attn.in_proj_weight").getDataType());
+        assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, p.get("ln_final.weight").getDataType(), "layer norms are float32 in the file");
+        // every matrix the file stores in float16 is held in float16: 2 bytes instead of 4
+        long halfInFile = 0;
+        long halfHeld = 0;
+        try (org.pointe4j.io.TorchCheckpoint ckpt = org.pointe4j.io.TorchCheckpoint.open(Fixtures.fixture("clip/clip_tiny_vit.pt"))) {
+            for (Map.Entry<String, NDArray> e : p.entrySet()) {
+                boolean half = ckpt.read(e.getKey()).dtype() == org.pointe4j.io.DType.FLOAT16;
+                halfInFile += half ? e.getValue().size() : 0;
+                halfHeld += e.getValue().getDataType() == ai.djl.ndarray.types.DataType.FLOAT16 ? e.getValue().size() : 0;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(halfInFile > 500_000, "the fixture stores " + halfInFile + " float16 values");
+        assertEquals(halfInFile, halfHeld, "float16 values in the file vs held in float16");
     }
 }

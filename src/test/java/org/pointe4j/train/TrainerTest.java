@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,6 +70,9 @@ class TrainerTest {
                     () -> t.run(file, false, l -> steps[0]++, () -> steps[0] >= 2));
             assertTrue(e.getMessage().contains("resume from " + file), e.getMessage());
             assertTrue(Files.exists(file) && Files.exists(dir.resolve("up.pt.state.pt")));
+            // the loss log is written on the way out too and ends at the saved step
+            List<String> log = assertDoesNotThrow(() -> Files.readAllLines(dir.resolve("up.pt.log.csv")));
+            assertEquals(String.valueOf(t.trainer().step()), log.get(log.size() - 1).split(",")[0]);
         }
         JsonObject cfg = SmallModels.spec("sdf").getAsJsonObject("config");
         try (SdfModel sdf = SdfModel.random(cfg, 1)) {
