@@ -11,6 +11,7 @@ import org.pointe4j.eval.ShapeClassifier;
 import org.pointe4j.io.Catalog;
 import org.pointe4j.nn.Precision;
 import org.pointe4j.nn.Torch;
+import org.pointe4j.notebook.Stats;
 import org.pointe4j.pointe.PointCloud;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
@@ -57,14 +58,8 @@ final class PrecisionAccuracy {
 
     /** Runs {@code forward} once in fp32 and once in bf16 and returns their {@link #relativeError}. */
     static double[] compare(Supplier<NDArray> forward) {
-        Precision before = Precision.use(Precision.FP32);
-        try {
-            float[] ref = values(forward);
-            Precision.use(Precision.BF16);
-            return relativeError(ref, values(forward));
-        } finally {
-            Precision.use(before);
-        }
+        float[] ref = Precision.with(Precision.FP32, () -> values(forward));
+        return relativeError(ref, Precision.with(Precision.BF16, () -> values(forward)));
     }
 
     private static float[] values(Supplier<NDArray> forward) {
@@ -152,7 +147,7 @@ final class PrecisionAccuracy {
                 PointCloud fp32 = sample(pipe, prompt, seed, Precision.FP32);
                 PointCloud bf16 = sample(pipe, prompt, seed, Precision.BF16);
                 PointCloud other = sample(pipe, prompt, seed + 1, Precision.FP32);
-                double size = diagonal(fp32);
+                double size = Stats.extent(fp32);
                 double prec = ShapeClassifier.chamferAligned(fp32, bf16) / size;
                 double seeds = ShapeClassifier.chamferAligned(fp32, other) / size;
                 sumPrec += prec;
@@ -165,24 +160,8 @@ final class PrecisionAccuracy {
         return mean;
     }
 
-    private static PointCloud sample(PointEPipeline pipe, String prompt, long seed, Precision p) {
-        Precision before = Precision.use(p);
-        try {
-            return pipe.generate(prompt, seed, e -> { }, Cancellation.NEVER, n -> { });
-        } finally {
-            Precision.use(before);
-        }
-    }
-
-    /** Length of the diagonal of the cloud's axis-aligned bounding box. */
-    static double diagonal(PointCloud c) {
-        float[] p = c.coords();
-        double[] lo = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
-        double[] hi = {-Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE};
-        for (int i = 0; i < p.length; i++) {
-            lo[i % 3] = Math.min(lo[i % 3], p[i]);
-            hi[i % 3] = Math.max(hi[i % 3], p[i]);
-        }
-        return Math.sqrt(Math.pow(hi[0] - lo[0], 2) + Math.pow(hi[1] - lo[1], 2) + Math.pow(hi[2] - lo[2], 2));
+    /** One text-to-cloud sample in precision {@code p}. */
+    static PointCloud sample(PointEPipeline pipe, String prompt, long seed, Precision p) {
+        return Precision.with(p, () -> pipe.generate(prompt, seed, e -> { }, Cancellation.NEVER, n -> { }));
     }
 }

@@ -38,6 +38,16 @@ public enum Precision {
         return prev;
     }
 
+    /** Runs {@code body} in precision {@code p} and restores the previous precision afterwards. */
+    public static <T> T with(Precision p, java.util.function.Supplier<T> body) {
+        Precision before = use(p);
+        try {
+            return body.get();
+        } finally {
+            use(before);
+        }
+    }
+
     /** {@code fp32}, {@code bf16} or {@code auto}. */
     public static Precision parse(String s) {
         switch (s.trim().toLowerCase(Locale.ROOT)) {

@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
-import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.eval.ShapeClassifier;
 import org.pointe4j.nn.Precision;
 import org.pointe4j.nn.Torch;
+import org.pointe4j.notebook.Stats;
 import org.pointe4j.pointe.PointCloud;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointEPipeline;
@@ -55,24 +55,15 @@ class PrecisionAccuracyTest {
         try (PointEPipeline pipe = SmallPipeline.load()) {
             pipe.sampler().stage(0).karrasSteps(16);
             pipe.sampler().stage(1).karrasSteps(16);
-            PointCloud fp32 = sample(pipe, 0, Precision.FP32);
-            PointCloud bf16 = sample(pipe, 0, Precision.BF16);
-            PointCloud otherSeed = sample(pipe, 1, Precision.FP32);
-            double size = PrecisionAccuracy.diagonal(fp32);
+            PointCloud fp32 = PrecisionAccuracy.sample(pipe, "a green torus", 0, Precision.FP32);
+            PointCloud bf16 = PrecisionAccuracy.sample(pipe, "a green torus", 0, Precision.BF16);
+            PointCloud otherSeed = PrecisionAccuracy.sample(pipe, "a green torus", 1, Precision.FP32);
+            double size = Stats.extent(fp32);
             double precision = ShapeClassifier.chamferAligned(fp32, bf16) / size;
             double seeds = ShapeClassifier.chamferAligned(fp32, otherSeed) / size;
             assertTrue(precision > 0, "bf16 changes the arithmetic, so the cloud moves a little");
             assertTrue(precision < 0.02 && precision < seeds / 4, "bf16 vs fp32 " + precision + ", seed vs seed " + seeds);
         }
         assertEquals(before, Precision.current());
-    }
-
-    private static PointCloud sample(PointEPipeline pipe, long seed, Precision p) {
-        Precision before = Precision.use(p);
-        try {
-            return pipe.generate("a green torus", seed, e -> { }, Cancellation.NEVER, n -> { });
-        } finally {
-            Precision.use(before);
-        }
     }
 }

@@ -23,6 +23,11 @@ class GlideForwardParityTest {
         return GlideConfig.of(json.getAsJsonObject("create_model_and_diffusion_kwargs"));
     }
 
+    /** A tiny GLIDE fixture checkpoint ({@code glide/NAME.pt}) with the config recorded beside it. */
+    static GlideUNet loadTiny(String name) throws Exception {
+        return GlideModels.load(Fixtures.fixture("glide/" + name + ".pt"), config(name));
+    }
+
     static long nParams(String name) throws Exception {
         return JsonParser.parseString(Files.readString(Fixtures.fixture("glide/" + name + ".json"))).getAsJsonObject()
                 .get("n_params").getAsLong();
@@ -31,7 +36,7 @@ class GlideForwardParityTest {
     @Test
     void baseModelTextEncoderAndOutputMatchOfficial() throws Exception {
         Map<String, HostArray> f = org.pointe4j.io.Npz.read(Fixtures.fixture("glide/glide_forward.npz"));
-        try (GlideUNet model = GlideModels.load(Fixtures.fixture("glide/glide_base_tiny.pt"), config("glide_base_tiny"));
+        try (GlideUNet model = loadTiny("glide_base_tiny");
                 NDManager m = Torch.newManager()) {
             assertEquals(nParams("glide_base_tiny"), model.parameterCount());
             try (GlideUNet.Text text = model.encodeText(f.get("base_tokens").toNDArray(m), f.get("base_mask").toNDArray(m))) {
@@ -46,7 +51,7 @@ class GlideForwardParityTest {
     @Test
     void upsamplerOutputMatchesOfficial() throws Exception {
         Map<String, HostArray> f = org.pointe4j.io.Npz.read(Fixtures.fixture("glide/glide_forward.npz"));
-        try (GlideUNet model = GlideModels.load(Fixtures.fixture("glide/glide_upsample_tiny.pt"), config("glide_upsample_tiny"));
+        try (GlideUNet model = loadTiny("glide_upsample_tiny");
                 NDManager m = Torch.newManager()) {
             assertEquals(nParams("glide_upsample_tiny"), model.parameterCount());
             NDArray tokens = f.get("base_tokens").toNDArray(m).get("0:1");

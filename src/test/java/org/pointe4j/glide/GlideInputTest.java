@@ -34,8 +34,8 @@ class GlideInputTest {
 
     @BeforeAll
     static void load() throws Exception {
-        base = GlideModels.load(Fixtures.fixture("glide/glide_base_tiny.pt"), GlideForwardParityTest.config("glide_base_tiny"));
-        up = GlideModels.load(Fixtures.fixture("glide/glide_upsample_tiny.pt"), GlideForwardParityTest.config("glide_upsample_tiny"));
+        base = GlideForwardParityTest.loadTiny("glide_base_tiny");
+        up = GlideForwardParityTest.loadTiny("glide_upsample_tiny");
     }
 
     @AfterAll

@@ -42,8 +42,8 @@ class GlideSamplingParityTest {
     static void load() throws Exception {
         f = Npz.read(Fixtures.fixture("glide/glide_sampling.npz"));
         meta = JsonParser.parseString(Files.readString(Fixtures.fixture("glide/glide_sampling.json"))).getAsJsonObject();
-        base = GlideModels.load(Fixtures.fixture("glide/glide_base_tiny.pt"), GlideForwardParityTest.config("glide_base_tiny"));
-        up = GlideModels.load(Fixtures.fixture("glide/glide_upsample_tiny.pt"), GlideForwardParityTest.config("glide_upsample_tiny"));
+        base = GlideForwardParityTest.loadTiny("glide_base_tiny");
+        up = GlideForwardParityTest.loadTiny("glide_upsample_tiny");
     }
 
     @AfterAll
