@@ -33,12 +33,15 @@ final class MeshCommand implements Command {
     @Override
     public String usage() {
         return "usage: pointe mesh --cloud IN.ply|IN.npz --out MESH.glb|MESH.ply|MESH.obj|MESH.npz\n"
-                + "                  [--checkpoint SDF.pt [--config SDF.json]] [--grid 32] [--batch 4096]\n\n"
+                + "                  [--checkpoint SDF.pt [--config SDF.json]] [--grid 32] [--batch 4096]\n"
+                + "                  [--min-piece 0.01]\n\n"
                 + "Predicts the signed distance of the cloud's surface on a grid^3 lattice over [-0.51, 0.51]^3\n"
                 + "(point-e's setting), extracts the surface with marching cubes and colours every vertex from the\n"
                 + "nearest cloud point. --grid 32 is point-e's default; 64 or 128 give finer meshes (8x and 64x\n"
                 + "the queries). Without --checkpoint the official 'sdf' model from the models folder is used, or\n"
                 + "the project's small SDF model when it is absent.\n"
+                + "Pieces with fewer than --min-piece of the triangles (specks where the learned SDF is slightly\n"
+                + "wrong away from the surface) are dropped; --min-piece 0 keeps everything, as point-e does.\n"
                 + "GLB keeps the colours for Blender and web viewers with no material setup.";
     }
 
@@ -50,6 +53,7 @@ final class MeshCommand implements Command {
         String configFile = args.opt("config", null);
         int grid = args.intOpt("grid", 32, 8, 512);
         int batch = args.intOpt("batch", 4096, 1, 1 << 20);
+        double minPiece = args.doubleOpt("min-piece", 0.01, 0, 1);
         args.rejectUnknown();
         AtomicFiles.checkWritable(outFile);
         PointCloud cloud = PointCloud.load(cloudFile);
@@ -70,7 +74,8 @@ final class MeshCommand implements Command {
         }
         try (SdfModel model = loaded) {
             TerminalProgress bar = new TerminalProgress(err, false);
-            TriMesh mesh = new PointCloudMesher(model).setGridSize(grid).setBatchSize(batch).setProgress(bar).mesh(cloud);
+            TriMesh mesh = new PointCloudMesher(model).setGridSize(grid).setBatchSize(batch).setMinComponentFraction(minPiece)
+                    .setProgress(bar).mesh(cloud);
             mesh.save(outFile);
             out.printf("%s -> %s (%.1f s)%n", mesh, outFile, (System.nanoTime() - start) / 1e9);
         }

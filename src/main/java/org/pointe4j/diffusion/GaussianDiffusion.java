@@ -12,11 +12,14 @@ import java.util.Arrays;
 /**
  * A discrete Gaussian diffusion process (Ho et al. 2020; Nichol &amp; Dhariwal 2021), as point-e's
  * and GLIDE's {@code GaussianDiffusion}: the schedule and every derived coefficient in float64,
- * epsilon prediction with a learned-range variance (the model's second half of channels
- * interpolates log-variance between the posterior variance and beta, eq. 15 of Nichol &amp; Dhariwal),
- * and point-e's per-channel scales and biases that map data (xyz, RGB 0..255) to the model's
- * scale. A respaced process ({@link #respace}) keeps a subset of timesteps, with betas recomputed
- * from alpha_bar, and maps its indices back to the original timesteps the model was trained on.
+ * epsilon prediction (or, with {@code mean_type: x_start}, direct x_0 prediction, which point-e's
+ * code also supports; or {@code mean_type: v}, the velocity {@code sqrt(alpha_bar) eps -
+ * sqrt(1 - alpha_bar) x_0} of Salimans &amp; Ho 2022, Sec. 4, which point-e does not have) with a
+ * learned-range variance (the model's second half of channels interpolates log-variance between
+ * the posterior variance and beta, eq. 15 of Nichol &amp; Dhariwal), and point-e's per-channel
+ * scales and biases that map data (xyz, RGB 0..255) to the model's scale. A respaced process
+ * ({@link #respace}) keeps a subset of timesteps, with betas recomputed from alpha_bar, and maps
+ * its indices back to the original timesteps the model was trained on.
  *
  * <p>Per-timestep coefficients enter tensor math as float32, as {@code _extract_into_tensor} does.
  */
@@ -38,6 +41,8 @@ public final class GaussianDiffusion {
     private final float[] channelScales;
     private final float[] channelBiases;
     private final int[] timestepMap;
+    /** What the model's first half of channels is: "epsilon", "x_start" or "v". */
+    private final String meanType;
 
     /**
      * @param betas the schedule (0 &lt; beta &lt;= 1)
@@ -45,10 +50,10 @@ public final class GaussianDiffusion {
      * @param channelBiases per-channel biases added after scaling, or null
      */
     public GaussianDiffusion(double[] betas, double[] channelScales, double[] channelBiases) {
-        this(betas, toFloats(channelScales), toFloats(channelBiases), null);
+        this(betas, toFloats(channelScales), toFloats(channelBiases), null, "epsilon");
     }
 
-    private GaussianDiffusion(double[] betas, float[] channelScales, float[] channelBiases, int[] timestepMap) {
+    private GaussianDiffusion(double[] betas, float[] channelScales, float[] channelBiases, int[] timestepMap, String meanType) {
         int n = betas.length;
         for (double b : betas) {
             if (!(b > 0 && b <= 1)) {
@@ -58,6 +63,7 @@ public final class GaussianDiffusion {
         this.betas = betas.clone();
         this.channelScales = channelScales;
         this.channelBiases = channelBiases;
+        this.meanType = meanType;
         if (timestepMap == null) {
             timestepMap = new int[n];
             for (int i = 0; i < n; i++) {
@@ -108,17 +114,19 @@ public final class GaussianDiffusion {
 
     /**
      * From a point-e diffusion config dict ({@code DIFFUSION_CONFIGS}): {@code schedule},
-     * {@code timesteps}, optional {@code respacing}, {@code channel_scales}, {@code channel_biases};
-     * {@code mean_type} must be {@code epsilon}.
+     * {@code timesteps}, optional {@code respacing}, {@code channel_scales}, {@code channel_biases}
+     * and {@code mean_type} ({@code epsilon}, the default and what every official model uses;
+     * {@code x_start}; or {@code v}).
      */
     public static GaussianDiffusion fromConfig(JsonObject config) {
         String meanType = config.has("mean_type") ? config.get("mean_type").getAsString() : "epsilon";
-        if (!meanType.equals("epsilon")) {
-            throw new IllegalArgumentException("only mean_type 'epsilon' is supported, got '" + meanType + "'");
+        if (!java.util.List.of("epsilon", "x_start", "v").contains(meanType)) {
+            throw new IllegalArgumentException("mean_type must be 'epsilon', 'x_start' or 'v', got '" + meanType + "'");
         }
         int steps = config.get("timesteps").getAsInt();
         GaussianDiffusion d = new GaussianDiffusion(Schedules.betas(config.get("schedule").getAsString(), steps),
-                doubles(config, "channel_scales"), doubles(config, "channel_biases"));
+                toFloats(doubles(config, "channel_scales")), toFloats(doubles(config, "channel_biases")), null,
+                meanType);
         if (config.has("respacing") && !config.get("respacing").isJsonNull()
                 && !config.get("respacing").getAsString().isEmpty()) {
             d = d.respace(config.get("respacing").getAsString());
@@ -164,7 +172,12 @@ public final class GaussianDiffusion {
             last = ac;
             map[j] = timestepMap[keep[j]];
         }
-        return new GaussianDiffusion(newBetas, channelScales, channelBiases, map);
+        return new GaussianDiffusion(newBetas, channelScales, channelBiases, map, meanType);
+    }
+
+    /** What the model's first half of output channels predicts: {@code epsilon}, {@code x_start} or {@code v}. */
+    public String meanType() {
+        return meanType;
     }
 
     /** Number of timesteps of this (possibly respaced) process. */
@@ -279,6 +292,25 @@ public final class GaussianDiffusion {
         return xT.mul(extract(sqrtRecipAlphasCumprod, t, xT)).sub(xStart).div(extract(sqrtRecipm1AlphasCumprod, t, xT));
     }
 
+    /** x_0 from the velocity v: {@code sqrt(alpha_bar) x_t - sqrt(1 - alpha_bar) v}. */
+    public NDArray predictXstartFromV(NDArray xT, int[] t, NDArray v) {
+        return xT.mul(extract(sqrtAlphasCumprod, t, xT)).sub(v.mul(extract(sqrtOneMinusAlphasCumprod, t, xT)));
+    }
+
+    /** The velocity target {@code sqrt(alpha_bar) eps - sqrt(1 - alpha_bar) x_0}. */
+    public NDArray velocity(NDArray xStart, int[] t, NDArray noise) {
+        return noise.mul(extract(sqrtAlphasCumprod, t, xStart)).sub(xStart.mul(extract(sqrtOneMinusAlphasCumprod, t, xStart)));
+    }
+
+    /** x_0 from the model's first half of channels, whatever it predicts. */
+    private NDArray xStartFromOutput(NDArray xT, int[] t, NDArray out) {
+        switch (meanType) {
+            case "x_start": return out;
+            case "v": return predictXstartFromV(xT, t, out);
+            default: return predictXstartFromEps(xT, t, out);
+        }
+    }
+
     /** Mean of the posterior {@code q(x_{t-1} | x_t, x_0)}. */
     public NDArray posteriorMean(NDArray xStart, NDArray xT, int[] t) {
         return xStart.mul(extract(posteriorMeanCoef1, t, xT)).add(xT.mul(extract(posteriorMeanCoef2, t, xT)));
@@ -300,7 +332,7 @@ public final class GaussianDiffusion {
     }
 
     /**
-     * {@code p_mean_variance} for a model output {@code [B, 2C, ...]} (epsilon, then the
+     * {@code p_mean_variance} for a model output {@code [B, 2C, ...]} (epsilon, x_0 or v, then the
      * learned-range variance values in [-1, 1]) at x_t {@code [B, C, ...]}.
      *
      * @param clipDenoised clamp the x_0 prediction to [-1, 1]
@@ -308,17 +340,17 @@ public final class GaussianDiffusion {
     public Prediction pMeanVariance(NDArray modelOutput, NDArray x, int[] t, boolean clipDenoised) {
         long c = x.getShape().get(1);
         if (modelOutput.getShape().get(1) != 2 * c) {
-            throw new IllegalArgumentException("model output must have " + 2 * c + " channels (epsilon and variance) for x of shape "
-                    + x.getShape() + ", got " + modelOutput.getShape());
+            throw new IllegalArgumentException("model output must have " + 2 * c + " channels (" + meanType
+                    + " and variance) for x of shape " + x.getShape() + ", got " + modelOutput.getShape());
         }
         NDList parts = modelOutput.split(new long[] {c}, 1);
-        NDArray eps = parts.get(0);
         NDArray varValues = parts.get(1);
         NDArray minLog = extract(posteriorLogVarianceClipped, t, x);
         NDArray maxLog = extract(logBetas, t, x);
         NDArray frac = varValues.add(1).div(2);
         NDArray logVariance = frac.mul(maxLog).add(frac.neg().add(1).mul(minLog));
-        NDArray predXstart = predictXstartFromEps(x, t, eps);
+        NDArray predXstart = xStartFromOutput(x, t, parts.get(0));
+        NDArray eps = meanType.equals("epsilon") ? parts.get(0) : predictEpsFromXstart(x, t, predXstart);
         if (clipDenoised) {
             predXstart = predXstart.clip(-1, 1);
         }
@@ -329,25 +361,27 @@ public final class GaussianDiffusion {
     /**
      * point-e's training loss for one batch ({@code training_losses} with loss "mse" and a
      * learned-range variance; Nichol &amp; Dhariwal 2021, eq. 16): the mean squared error of the
-     * predicted epsilon, plus the variational bound term L_vb (in bits per dimension) computed with
-     * the predicted mean frozen, so it trains only the variance output. L_vb is 0 at t = 0 (no
-     * discretised decoder, as point-e). Returns {@code [mse, vb]}, each of shape {@code [B]}.
+     * predicted epsilon (of x_0 for {@code mean_type: x_start}, of v for {@code v}), plus the
+     * variational bound term L_vb (in bits per dimension) computed with the predicted mean frozen,
+     * so it trains only the variance output. L_vb is 0 at t = 0 (no discretised decoder, as
+     * point-e). Returns {@code [mse, vb]}, each of shape {@code [B]}.
      *
      * @param xStart the clean batch in model scale (after {@link #scaleChannels})
      */
     public NDArray[] trainingLosses(NDArray modelOutput, NDArray xStart, NDArray xT, int[] t, NDArray noise) {
         long c = xStart.getShape().get(1);
         NDList parts = modelOutput.split(new long[] {c}, 1);
-        NDArray eps = parts.get(0);
+        NDArray pred = parts.get(0);
         NDArray varValues = parts.get(1);
         long b = xStart.getShape().get(0);
         int[] axes = {1}; // mean over all non-batch dimensions, taken on [B, -1]
-        NDArray mse = eps.sub(noise).square().reshape(b, -1).mean(axes);
+        NDArray target = meanType.equals("x_start") ? xStart : meanType.equals("v") ? velocity(xStart, t, noise) : noise;
+        NDArray mse = pred.sub(target).square().reshape(b, -1).mean(axes);
         // true posterior q(x_{t-1} | x_t, x_0)
         NDArray trueMean = posteriorMean(xStart, xT, t);
         NDArray trueLogVar = extract(posteriorLogVarianceClipped, t, xT);
         // model p(x_{t-1} | x_t) with the mean's gradient stopped
-        NDArray predX0 = predictXstartFromEps(xT, t, eps.stopGradient());
+        NDArray predX0 = xStartFromOutput(xT, t, pred.stopGradient());
         NDArray modelMean = posteriorMean(predX0, xT, t);
         NDArray frac = varValues.add(1).div(2);
         NDArray modelLogVar = frac.mul(extract(logBetas, t, xT)).add(frac.neg().add(1).mul(trueLogVar));

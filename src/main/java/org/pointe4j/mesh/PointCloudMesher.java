@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * Point cloud to mesh as point-e's {@code marching_cubes_mesh} does it: encode the cloud with the
  * SDF model, evaluate the signed distance on a {@code grid^3} lattice over [-0.51, 0.51]^3 in
- * batches, run marching cubes, and colour each vertex from its nearest cloud point.
+ * batches, run marching cubes, and colour each vertex from its nearest cloud point. Optionally
+ * (not in point-e) pieces smaller than a fraction of the mesh are dropped afterwards
+ * ({@link #setMinComponentFraction}).
  */
 public final class PointCloudMesher {
     private final SdfModel model;
@@ -22,6 +24,7 @@ public final class PointCloudMesher {
     private double sideLength = 1.02;
     private int batchSize = 4096;
     private Progress progress = Progress.NONE;
+    private double minComponentFraction;
 
     public PointCloudMesher(SdfModel model) {
         this.model = model;
@@ -38,6 +41,18 @@ public final class PointCloudMesher {
     public PointCloudMesher setSideLength(double s) {
         new SdfGrid(gridSize, s);
         this.sideLength = s;
+        return this;
+    }
+
+    /**
+     * Drops the mesh's pieces with fewer than this fraction of its triangles (0 by default, which
+     * keeps every piece as point-e does; the CLI uses 0.01). See {@link TriMesh#withoutSmallComponents}.
+     */
+    public PointCloudMesher setMinComponentFraction(double f) {
+        if (!(f >= 0 && f <= 1)) {
+            throw new IllegalArgumentException("min component fraction must be in [0, 1], got " + f);
+        }
+        this.minComponentFraction = f;
         return this;
     }
 
@@ -89,7 +104,7 @@ public final class PointCloudMesher {
     /** The coloured mesh of a cloud. */
     public TriMesh mesh(PointCloud cloud) {
         float[] volume = sampleVolume(cloud);
-        TriMesh m = new SdfGrid(gridSize, sideLength).mesh(volume, progress);
+        TriMesh m = new SdfGrid(gridSize, sideLength).mesh(volume, progress).withoutSmallComponents(minComponentFraction);
         return colorFromNearest(m, cloud);
     }
 

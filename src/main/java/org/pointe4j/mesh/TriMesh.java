@@ -167,6 +167,118 @@ public final class TriMesh {
         return used.size() - edges.size() + faceCount();
     }
 
+    /**
+     * The connected component of each triangle (triangles sharing a vertex are connected),
+     * numbered from 0 in order of first appearance.
+     */
+    public int[] faceComponents() {
+        int[] parent = new int[vertexCount()];
+        for (int i = 0; i < parent.length; i++) {
+            parent[i] = i;
+        }
+        for (int f = 0; f < faces.length; f += 3) {
+            union(parent, faces[f], faces[f + 1]);
+            union(parent, faces[f], faces[f + 2]);
+        }
+        int[] label = new int[faceCount()];
+        Map<Integer, Integer> ids = new LinkedHashMap<>();
+        for (int f = 0; f < label.length; f++) {
+            label[f] = ids.computeIfAbsent(root(parent, faces[3 * f]), k -> ids.size());
+        }
+        return label;
+    }
+
+    private static int root(int[] parent, int v) {
+        while (parent[v] != v) {
+            parent[v] = parent[parent[v]]; // path halving keeps the trees flat
+            v = parent[v];
+        }
+        return v;
+    }
+
+    private static void union(int[] parent, int a, int b) {
+        parent[root(parent, a)] = root(parent, b);
+    }
+
+    /** The number of connected pieces (0 for a mesh without triangles). */
+    public int components() {
+        int n = 0;
+        for (int c : faceComponents()) {
+            n = Math.max(n, c + 1);
+        }
+        return n;
+    }
+
+    /**
+     * The number of holes through the surface, {@code components - euler / 2}, which holds for
+     * closed surfaces (each closed piece has Euler characteristic {@code 2 - 2 * genus}): 0 for a
+     * sphere, 1 for a torus. Meshes of an SDF are closed unless the shape touches the grid's box.
+     */
+    public int genus() {
+        return components() - eulerCharacteristic() / 2;
+    }
+
+    /**
+     * This mesh without the pieces smaller than {@code minFraction} of all triangles: the specks
+     * that a learned SDF leaves where it is slightly wrong far from the surface. Unused vertices
+     * are dropped; normals and channels follow their vertices.
+     *
+     * @param minFraction in [0, 1]; 0 keeps everything
+     */
+    public TriMesh withoutSmallComponents(double minFraction) {
+        if (!(minFraction >= 0 && minFraction <= 1)) {
+            throw new IllegalArgumentException("minFraction must be in [0, 1], got " + minFraction);
+        }
+        int[] label = faceComponents();
+        int[] size = new int[components()];
+        for (int c : label) {
+            size[c]++;
+        }
+        int[] newIndex = new int[vertexCount()];
+        java.util.Arrays.fill(newIndex, -1);
+        int kept = 0;
+        int[] keptFaces = new int[faces.length];
+        int nf = 0;
+        for (int f = 0; f < label.length; f++) {
+            if (size[label[f]] < minFraction * label.length) {
+                continue;
+            }
+            for (int k = 0; k < 3; k++) {
+                int v = faces[3 * f + k];
+                if (newIndex[v] < 0) {
+                    newIndex[v] = kept++;
+                }
+                keptFaces[nf++] = newIndex[v];
+            }
+        }
+        if (nf == faces.length) {
+            return this;
+        }
+        int[] from = new int[kept];
+        for (int v = 0; v < newIndex.length; v++) {
+            if (newIndex[v] >= 0) {
+                from[newIndex[v]] = v;
+            }
+        }
+        Map<String, float[]> ch = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> e : channels.entrySet()) {
+            float[] out = new float[kept];
+            for (int i = 0; i < kept; i++) {
+                out[i] = e.getValue()[from[i]];
+            }
+            ch.put(e.getKey(), out);
+        }
+        return new TriMesh(gather(vertices, from), java.util.Arrays.copyOf(keptFaces, nf), normals == null ? null : gather(normals, from), ch);
+    }
+
+    private static float[] gather(float[] triples, int[] from) {
+        float[] out = new float[3 * from.length];
+        for (int i = 0; i < from.length; i++) {
+            System.arraycopy(triples, 3 * from[i], out, 3 * i, 3);
+        }
+        return out;
+    }
+
     /** Saves by extension: {@code .ply}, {@code .obj}, {@code .glb} or {@code .npz} (point-e's layout). Atomic. */
     public void save(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -125,14 +125,17 @@ public final class Notebook {
                 Cancellation.NEVER, Notebook::notice).images().get(0);
     }
 
-    /** The coloured mesh of a cloud (SDF model, marching cubes on a 32^3 grid). */
+    /**
+     * The coloured mesh of a cloud (SDF model, marching cubes on a 32^3 grid), without pieces
+     * smaller than 1% of its triangles.
+     */
     public static TriMesh mesh(PointCloud cloud) {
         return mesh(cloud, 32);
     }
 
     public static TriMesh mesh(PointCloud cloud, int grid) {
         ProgressBar b = new ProgressBar();
-        return new PointCloudMesher(Session.sdf()).setGridSize(grid).setProgress(b).mesh(cloud);
+        return new PointCloudMesher(Session.sdf()).setGridSize(grid).setMinComponentFraction(0.01).setProgress(b).mesh(cloud);
     }
 
     /** A static grid of 9 views (PNG), for places without JavaScript. */

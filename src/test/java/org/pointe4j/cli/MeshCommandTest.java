@@ -78,6 +78,9 @@ class MeshCommandTest {
         // wrong extension, grid out of range, missing official model
         assertEquals(2, CliTest.run("mesh", "--cloud", cloud.toString(), "--out", dir.resolve("m.stl").toString()).code());
         assertEquals(2, CliTest.run("mesh", "--cloud", cloud.toString(), "--grid", "4", "--out", dir.resolve("m.glb").toString()).code());
+        CliTest.Run piece = CliTest.run("mesh", "--cloud", cloud.toString(), "--min-piece", "2", "--out", dir.resolve("m.glb").toString());
+        assertEquals(2, piece.code());
+        assertTrue(piece.err().contains("min-piece"), piece.err());
         // without the official SDF model: the small one, with a notice saying how to get the official one
         CliTest.Run missing = CliTest.run("mesh", "--cloud", cloud.toString(), "--grid", "16", "--out", dir.resolve("s.glb").toString());
         assertEquals(0, missing.code(), missing.err());

@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The shipped small models (loose bounds; `pointe quality` prints the full benchmark): the base
- * stage's clouds are recognised as the prompted shape and colour well above chance (1/8 and 1/12)
- * and the SDF model meshes spheres as closed surfaces.
+ * stage's and the final clouds are recognised as the prompted shape and colour well above chance
+ * (1/8 and 1/12) and lie near a true shape of the prompted family,
+ * and the SDF model meshes tori with their hole and spheres without one.
  */
 class QualityTest {
 
@@ -29,15 +30,17 @@ class QualityTest {
             System.out.println(r.topology.printAll());
             System.out.println("quality: " + r);
             assertTrue(r.classifierAccuracy >= 0.9, "the classifier itself recognises true shapes: " + r.classifierAccuracy);
-            // the base stage follows the prompt (measured: 42% shape, 79% colour over these 24 prompts);
-            // the small upsampler does not yet follow its coarse input, so the final clouds are not
-            // held to a bound here (README, "The project's small models")
+            // measured over these 24 prompts: base stage 42% shape, 79% colour; final clouds 50% shape,
+            // 88% colour, mean Chamfer 0.054 (true-vs-true 0.028). The upsampler before v-prediction
+            // (17%, 21%, 0.091) fails the final-cloud bounds.
             assertTrue(r.baseFamilyAccuracy >= 0.3, "base-stage shape accuracy " + r.baseFamilyAccuracy + " (chance 0.125)");
             assertTrue(r.baseColorAccuracy >= 0.6, "base-stage colour accuracy " + r.baseColorAccuracy + " (chance 0.083)");
+            assertTrue(r.familyAccuracy >= 0.3, "final shape accuracy " + r.familyAccuracy + " (chance 0.125)");
+            assertTrue(r.colorAccuracy >= 0.6, "final colour accuracy " + r.colorAccuracy + " (chance 0.083)");
+            assertTrue(r.meanChamfer < 0.07, "mean Chamfer distance to the prompted shape " + r.meanChamfer);
             for (int i = 0; i < r.topology.rowCount(); i++) {
-                if (r.topology.stringColumn("shape").get(i).equals("sphere")) {
-                    assertEquals(2, r.topology.intColumn("euler characteristic").get(i), "spheres mesh as closed surfaces");
-                }
+                assertEquals(r.topology.intColumn("expected genus").get(i), r.topology.intColumn("genus").get(i),
+                        r.topology.stringColumn("shape").get(i) + " meshes with the right number of holes (row " + i + ")");
             }
         }
     }

@@ -4,7 +4,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pointe4j.io.Progress;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,20 +27,7 @@ public class MeshExportTest {
 
     /** A coloured sphere from an analytic SDF (radius 0.3, colour varying with height). */
     static TriMesh sphere() {
-        int g = 24;
-        SdfGrid grid = new SdfGrid(g, 1.02);
-        float[] vol = new float[g * g * g];
-        for (int x = 0; x < g; x++) {
-            for (int y = 0; y < g; y++) {
-                for (int z = 0; z < g; z++) {
-                    double px = grid.coordinate(x);
-                    double py = grid.coordinate(y);
-                    double pz = grid.coordinate(z);
-                    vol[(x * g + y) * g + z] = (float) (0.3 - Math.sqrt(px * px + py * py + pz * pz));
-                }
-            }
-        }
-        TriMesh m = grid.mesh(vol, Progress.NONE);
+        TriMesh m = MeshTopologyTest.mesh(24, (x, y, z) -> 0.3 - Math.sqrt(x * x + y * y + z * z));
         int n = m.vertexCount();
         float[] r = new float[n];
         float[] gg = new float[n];
