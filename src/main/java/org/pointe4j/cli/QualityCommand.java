@@ -29,9 +29,9 @@ final class QualityCommand implements Command {
                 + "to a shape and a colour, measures the Chamfer distance to true shapes of the prompted family\n"
                 + "(and between true shapes, as a baseline), and checks the SDF model's meshes of true tori and\n"
                 + "spheres for the right topology (genus 1 and 0, once pieces under 1% of the mesh are dropped).\n"
-                + "--precision samples in fp32 or bf16\n"
-                + "(default: pointe.precision), to check that the fast path keeps the quality. The sampler options\n"
-                + "are text2pc's (defaults: point-e's, guidance 3 on the base stage).";
+                + "--precision samples in fp32 or bf16 (default: pointe.precision), to check that the fast path\n"
+                + "keeps the quality. --guidance is the base stage's classifier-free guidance (point-e's 3); the\n"
+                + "sigma options are text2pc's.";
     }
 
     @Override
