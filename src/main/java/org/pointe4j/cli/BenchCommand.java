@@ -73,7 +73,13 @@ final class BenchCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) {
-        List<String> names = Arrays.asList(args.opt("models", "base40M,base40M-textvec,upsample").split(","));
+        // "none" (alone or in the list) names no model: only pipelines, or only the small models' accuracy
+        List<String> names = new ArrayList<>();
+        for (String n : args.opt("models", "base40M,base40M-textvec,upsample").split(",")) {
+            if (!n.trim().equals("none")) {
+                names.add(n.trim());
+            }
+        }
         int batchOpt = args.intOpt("batch", 0, 0, 64);
         int repeat = args.intOpt("repeat", 3, 1, 100);
         String[] gridOpt = args.opt("grids", "32,64,128").split(",");
@@ -104,13 +110,7 @@ final class BenchCommand implements Command {
                 err.println("pointe bench: the bf16 kernels are unavailable here (see the log above); nothing to compare");
                 return 1;
             }
-            List<String> models = new ArrayList<>();
-            for (String n : names) {
-                if (!n.trim().equals("none")) {
-                    models.add(n.trim());
-                }
-            }
-            PrecisionAccuracy.forwards(out, models);
+            PrecisionAccuracy.forwards(out, names);
             PrecisionAccuracy.sampling(out, seed);
             return 0;
         }
@@ -121,7 +121,7 @@ final class BenchCommand implements Command {
             for (Precision p : precisions) {
                 Precision.use(p);
                 prec = p.name().toLowerCase(java.util.Locale.ROOT);
-                if (!names.equals(List.of("none"))) {
+                if (!names.isEmpty()) {
                     forwards(out, names, batchOpt, repeat, grids);
                 }
                 if (!pipelines.isEmpty()) {
@@ -142,19 +142,20 @@ final class BenchCommand implements Command {
     private void forwards(PrintStream out, List<String> names, int batchOpt, int repeat, int[] grids) {
         out.printf("%-5s %-16s %5s %8s %12s %12s %14s%n", "PREC", "MODEL", "BATCH", "TOKENS", "FORWARD ms", "MIN ms", "PEAK RSS MB");
         for (String name : names) {
-            if (Catalog.get().entry(name.trim()).stage().equals("clip")) {
+            String stage = Catalog.get().entry(name).stage();
+            if (stage.equals("clip")) {
                 benchClip(out, repeat);
                 continue;
             }
-            if (Catalog.get().entry(name.trim()).stage().equals("sdf")) {
+            if (stage.equals("sdf")) {
                 benchSdf(out, grids);
                 continue;
             }
-            if (Catalog.get().entry(name.trim()).stage().equals("glide")) {
-                benchGlide(out, name.trim(), batchOpt, repeat);
+            if (stage.equals("glide")) {
+                benchGlide(out, name, batchOpt, repeat);
                 continue;
             }
-            PointConfig cfg = PointConfig.of(Catalog.get().entry(name.trim()).config());
+            PointConfig cfg = PointConfig.of(Catalog.get().entry(name).config());
             int batch = batchOpt > 0 ? batchOpt : (cfg.isUpsampler() ? 1 : 2);
             Memory.resetPeak();
             try (PointDiffusionTransformer model = PointModels.random(cfg, 1); NDManager m = Torch.newManager()) {

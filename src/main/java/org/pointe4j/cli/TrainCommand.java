@@ -29,7 +29,7 @@ final class TrainCommand implements Command {
                 + "Trains the project's small models (configs in models/small/small_models.json) with DJL's autograd on\n"
                 + "the CPU and writes official-format checkpoints to DIR (default models/small): base_small.pt (EMA\n"
                 + "weights), base_small.pt.state.pt (to resume) and base_small.pt.log.csv (loss per step). 'all' trains\n"
-                + "the three in turn with their default steps (a few hours on 2 cores). --resume continues a run.\n"
+                + "the three in turn with their default steps (about 70 minutes on 2 cores). --resume continues a run.\n"
                 + "Defaults: the 'train' block of each model's spec. Ctrl-C stops after the current step and saves\n"
                 + "the state, so --resume continues from there.";
     }

@@ -202,8 +202,13 @@ public final class TriMesh {
 
     /** The number of connected pieces (0 for a mesh without triangles). */
     public int components() {
+        return count(faceComponents());
+    }
+
+    /** The number of pieces in a {@link #faceComponents} labelling (labels run from 0 up). */
+    private static int count(int[] label) {
         int n = 0;
-        for (int c : faceComponents()) {
+        for (int c : label) {
             n = Math.max(n, c + 1);
         }
         return n;
@@ -230,7 +235,7 @@ public final class TriMesh {
             throw new IllegalArgumentException("minFraction must be in [0, 1], got " + minFraction);
         }
         int[] label = faceComponents();
-        int[] size = new int[components()];
+        int[] size = new int[count(label)];
         for (int c : label) {
             size[c]++;
         }

@@ -23,8 +23,8 @@ import java.util.function.Function;
  * Trains a model with DJL's autograd on the CPU, for the project's small models: a point-e
  * denoiser with point-e's objective ({@link #diffusionLoss}: MSE of the prediction, epsilon, x_0
  * or v as the diffusion's {@code mean_type} says, plus the variational bound for the learned
- * variance, uniform timesteps) or the SDF model ({@link #sdfLoss}); AdamW (decoupled weight decay, Loshchilov &amp; Hutter 2019) with linear
- * warm-up then cosine decay, an exponential moving average of the weights (the weights that are
+ * variance, uniform timesteps) or the SDF model ({@link #sdfLoss}); AdamW (decoupled weight
+ * decay, Loshchilov &amp; Hutter 2019) with linear warm-up then cosine decay, an exponential moving average of the weights (the weights that are
  * shipped), and checkpoints in the official {@code torch.save} format. Training state (raw
  * weights, EMA, AdamW moments, step) is saved beside the checkpoint so a run can be resumed.
  */
