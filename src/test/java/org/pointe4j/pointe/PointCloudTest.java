@@ -58,13 +58,23 @@ class PointCloudTest {
     }
 
     @Test
-    void loadsTheOfficialTwoStageOutputLayout() {
-        // the fixture's pc_coords / pc_R.. arrays are what PointCloud.save writes, under other names
+    void loadsTheOfficialTwoStageOutputLayout(@TempDir Path dir) {
+        // point-e's PointCloud.save writes np.savez(f, coords=..., R=..., G=..., B=...); the fixture
+        // holds the official sampler's cloud under pc_coords / pc_R / pc_G / pc_B
         Map<String, HostArray> f = Npz.read(Fixtures.fixture("diffusion/two_stage_sampler.npz"));
-        Map<String, float[]> ch = new LinkedHashMap<>();
-        ch.put("R", f.get("pc_R").toFloats());
-        PointCloud pc = new PointCloud(f.get("pc_coords").toFloats(), ch);
+        Map<String, HostArray> official = new LinkedHashMap<>();
+        official.put("coords", f.get("pc_coords"));
+        for (String c : new String[] {"R", "G", "B"}) {
+            official.put(c, f.get("pc_" + c));
+        }
+        Path file = dir.resolve("official.npz");
+        Npz.write(file, official);
+        PointCloud pc = PointCloud.load(file);
         assertEquals(256, pc.size());
+        assertArrayEquals(f.get("pc_coords").toFloats(), pc.coords(), 0f);
+        for (String c : new String[] {"R", "G", "B"}) {
+            assertArrayEquals(f.get("pc_" + c).toFloats(), pc.channel(c), 0f, c);
+        }
     }
 
     @Test
