@@ -173,6 +173,10 @@ public final class PointCloudSampler {
             return useKarras;
         }
 
+        public KarrasSampler.Kind sampler() {
+            return sampler;
+        }
+
         void validate(int index) {
             String where = "stage " + index + ": ";
             if (useKarras) {
