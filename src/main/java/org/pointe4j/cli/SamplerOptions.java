@@ -11,7 +11,8 @@ final class SamplerOptions {
             + "  --upsample-steps N        Karras steps of the upsampler (64)\n"
             + "  --guidance G              classifier-free guidance scale of the base stage (3)\n"
             + "  --upsample-guidance G     guidance of the upsampler (0 = none)\n"
-            + "  --sampler NAME            heun | ancestral | dpm (heun)\n"
+            + "  --sampler NAME            base stage sampler (heun): " + KarrasSampler.Kind.names() + "\n"
+            + "  --upsample-sampler NAME   sampler of the upsampler (same as --sampler); --s-churn applies to heun, euler, dpm2\n"
             + "  --sigma-min S             lowest noise level (0.001)\n"
             + "  --sigma-max S             highest noise level of the base stage (120)\n"
             + "  --upsample-sigma-max S    highest noise level of the upsampler (160)\n"
@@ -27,6 +28,7 @@ final class SamplerOptions {
     final double guidance;
     final double upGuidance;
     final KarrasSampler.Kind kind;
+    final KarrasSampler.Kind upKind;
     final double sigmaMin;
     final double sigmaMax;
     final double upSigmaMax;
@@ -45,7 +47,8 @@ final class SamplerOptions {
         upSteps = args.intOpt("upsample-steps", 64, 1, 100000);
         guidance = args.doubleOpt("guidance", 3.0, -1000, 1000);
         upGuidance = args.doubleOpt("upsample-guidance", 0.0, -1000, 1000);
-        kind = KarrasSampler.Kind.parse(args.opt("sampler", "heun"));
+        kind = samplerKind(args, "sampler", "heun");
+        upKind = samplerKind(args, "upsample-sampler", kind.cliName);
         sigmaMin = args.doubleOpt("sigma-min", 1e-3, 0, Double.MAX_VALUE);
         sigmaMax = args.doubleOpt("sigma-max", 120, 0, Double.MAX_VALUE);
         upSigmaMax = args.doubleOpt("upsample-sigma-max", 160, 0, Double.MAX_VALUE);
@@ -59,6 +62,15 @@ final class SamplerOptions {
         }
     }
 
+    /** An unknown sampler name is a usage error (exit 2) listing the known names. */
+    private static KarrasSampler.Kind samplerKind(Args args, String option, String def) {
+        try {
+            return KarrasSampler.Kind.parse(args.opt(option, def));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--" + option + ": " + e.getMessage());
+        }
+    }
+
     /** Applies the options to the sampler's stages (the second stage gets the upsample-* values). */
     void applyTo(PointCloudSampler sampler, boolean conditional) {
         sampler.clipDenoised(clip);
@@ -67,7 +79,7 @@ final class SamplerOptions {
                 .rho(rho).sampler(kind).useKarras(!ddpm);
         for (int i = 1; i < sampler.stages().size(); i++) {
             sampler.stage(i).karrasSteps(upSteps).guidanceScale(upGuidance).sigmaMin(sigmaMin).sigmaMax(upSigmaMax)
-                    .sChurn(upChurn).rho(rho).sampler(kind).useKarras(!ddpm);
+                    .sChurn(upChurn).rho(rho).sampler(upKind).useKarras(!ddpm);
         }
     }
 

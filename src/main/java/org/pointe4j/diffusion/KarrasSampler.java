@@ -17,30 +17,71 @@ import java.util.function.BooleanSupplier;
  *       stochastic churn: gamma = min(S_churn / N, sqrt(2) - 1) for sigma in [S_tmin, S_tmax].</li>
  *   <li>{@link #eulerAncestral}: Euler steps plus fresh noise (ancestral sampling).</li>
  *   <li>{@link #dpm2}: point-e's DPM-Solver-2-style midpoint sampler (midpoint on a rho=3 schedule).</li>
+ *   <li>{@link #euler}: Algorithm 2 without the second-order correction (first order), churn included.</li>
+ *   <li>{@link #ddim}: DDIM with eta = 0 (Song et al. 2021, "Denoising Diffusion Implicit Models",
+ *       eq. 12 with sigma_t = 0) on the Karras sigmas. In this parametrisation its update
+ *       x' = D + (sigma'/sigma)(x - D) is algebraically the Euler step x + (sigma' - sigma)(x - D)/sigma
+ *       of the probability-flow ODE dx/dsigma = (x - D)/sigma: Song et al. show it in Sec. 4.3 (eq. 14),
+ *       Karras et al. list DDIM as the Euler solver in Table 1. So ddim is euler without churn, a
+ *       named alias, not a different algorithm; the tests check the equality.</li>
  * </ul>
+ * The DPM-Solver++ multistep samplers (dpmpp_2m, dpmpp_2m_sde) live in {@link DpmSolver} and are
+ * reachable through {@link #run} by their {@link Kind}.
  * Scalar arithmetic (sigma_hat, dt, ...) is float32, as the official 0-d tensors are.
  */
 public final class KarrasSampler {
 
-    /** Which sampler to run. */
+    /**
+     * Which sampler to run, by the names the CLI and notebooks use. Churn ({@link Churn}) applies
+     * to heun, euler and dpm2; the others ignore it (ddim is deterministic by definition, the
+     * ancestral and SDE samplers bring their own noise).
+     */
     public enum Kind {
-        HEUN, EULER_ANCESTRAL, DPM2;
+        HEUN("heun"), EULER("euler"), EULER_ANCESTRAL("ancestral"), DPM2("dpm2"), DDIM("ddim"),
+        DPMPP_2M("dpmpp_2m"), DPMPP_2M_SDE("dpmpp_2m_sde");
 
-        /** Parses "heun", "ancestral"/"euler_ancestral", "dpm"/"dpm2". */
+        /** The name {@link #parse} reads and help texts list. */
+        public final String cliName;
+
+        Kind(String cliName) {
+            this.cliName = cliName;
+        }
+
+        /** All names, for help texts: "heun | euler | ...". */
+        public static String names() {
+            StringBuilder b = new StringBuilder();
+            for (Kind k : values()) {
+                b.append(b.length() == 0 ? "" : " | ").append(k.cliName);
+            }
+            return b.toString();
+        }
+
+        /** Parses a name ({@link #cliName}, case-insensitive, '-' for '_'; also "euler_ancestral" and "dpm"). */
         public static Kind parse(String s) {
-            switch (s.toLowerCase(Locale.ROOT)) {
-                case "heun":
-                    return HEUN;
-                case "ancestral":
-                case "euler_ancestral":
-                case "euler-ancestral":
-                    return EULER_ANCESTRAL;
-                case "dpm":
-                case "dpm2":
-                case "dpm-2":
-                    return DPM2;
+            String key = s == null ? "" : s.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+            for (Kind k : values()) {
+                if (k.cliName.equals(key)) {
+                    return k;
+                }
+            }
+            if (key.equals("euler_ancestral")) {
+                return EULER_ANCESTRAL;
+            }
+            if (key.equals("dpm")) {
+                return DPM2;
+            }
+            throw new IllegalArgumentException("unknown sampler '" + s + "' (known: " + names() + ")");
+        }
+
+        /** Network evaluations for {@code steps} steps of a schedule ending at sigma = 0 (before guidance doubles the batch). */
+        public int evaluations(int steps) {
+            switch (this) {
+                case HEUN:
+                    return 2 * steps - 1; // the step to sigma = 0 is a plain Euler step
+                case DPM2:
+                    return 2 * steps;
                 default:
-                    throw new IllegalArgumentException("unknown sampler '" + s + "' (known: heun, ancestral, dpm)");
+                    return steps;
             }
         }
     }
@@ -140,9 +181,49 @@ public final class KarrasSampler {
         return run(Kind.DPM2, d, xT, sigmas, churn, noise, listener, cancelled);
     }
 
-    /** Runs the chosen sampler; the result lives on {@code xT}'s manager. */
+    /** Euler steps (Karras et al. Algorithm 2 without the correction), with churn as in {@link #heun}. */
+    public static Result euler(Denoiser d, NDArray xT, float[] sigmas, Churn churn, NoiseSource noise,
+            Step.Listener listener, BooleanSupplier cancelled) {
+        return run(Kind.EULER, d, xT, sigmas, churn, noise, listener, cancelled);
+    }
+
+    /** DDIM with eta = 0 on the given sigmas: {@link #euler} without churn (see the class comment). */
+    public static Result ddim(Denoiser d, NDArray xT, float[] sigmas, NoiseSource noise,
+            Step.Listener listener, BooleanSupplier cancelled) {
+        return run(Kind.DDIM, d, xT, sigmas, Churn.none(), noise, listener, cancelled);
+    }
+
+    /**
+     * Fails (IllegalArgumentException) unless {@code sigmas} is a usable schedule: at least two
+     * values, finite, strictly decreasing, positive except possibly a final 0.
+     */
+    public static void checkSigmas(float[] sigmas) {
+        if (sigmas == null || sigmas.length < 2) {
+            throw new IllegalArgumentException("a noise schedule needs at least 2 sigmas (one step), got "
+                    + (sigmas == null ? "none" : sigmas.length));
+        }
+        for (int i = 0; i < sigmas.length; i++) {
+            boolean last = i == sigmas.length - 1;
+            if (!Float.isFinite(sigmas[i]) || sigmas[i] < 0 || (sigmas[i] == 0 && !last)) {
+                throw new IllegalArgumentException("sigma " + i + " must be finite and positive (only the last may be 0), got " + sigmas[i]);
+            }
+            if (i > 0 && !(sigmas[i] < sigmas[i - 1])) {
+                throw new IllegalArgumentException("sigmas must decrease strictly, got " + sigmas[i - 1] + " then " + sigmas[i] + " at " + i);
+            }
+        }
+    }
+
+    /** Runs the chosen sampler; the result lives on {@code xT}'s manager. Settings are checked before any step. */
     public static Result run(Kind kind, Denoiser d, NDArray xT, float[] sigmas, Churn churn, NoiseSource noise,
             Step.Listener listener, BooleanSupplier cancelled) {
+        checkSigmas(sigmas);
+        if (kind == Kind.DPMPP_2M || kind == Kind.DPMPP_2M_SDE) {
+            return DpmSolver.run(kind == Kind.DPMPP_2M_SDE, d, xT, sigmas, churn.sNoise, noise, listener, cancelled);
+        }
+        if (kind == Kind.DDIM) {
+            kind = Kind.EULER;
+            churn = Churn.none();
+        }
         NDManager outer = xT.getManager();
         int n = sigmas.length - 1;
         NDArray x = xT;
@@ -192,9 +273,9 @@ public final class KarrasSampler {
         NDArray deriv = xh.sub(denoised).div(sigmaHat);
         listener.onStep(new Step(i, n, sigma, sigmaHat, -1, xh, denoised));
         NDArray xNext;
-        if (kind == Kind.HEUN) {
+        if (kind == Kind.HEUN || kind == Kind.EULER) {
             float dt = next - sigmaHat;
-            if (next == 0f) {
+            if (next == 0f || kind == Kind.EULER) {
                 xNext = xh.add(deriv.mul(dt));
             } else {
                 NDArray x2 = xh.add(deriv.mul(dt));

@@ -175,6 +175,24 @@ public final class Notebook {
         return Recording.of(Session.text(), prompt, seed);
     }
 
+    /**
+     * Chooses the samplers of the text pipeline by name, base stage then upsampler (heun, euler,
+     * ancestral, dpm2, ddim, dpmpp_2m, dpmpp_2m_sde; see {@code KarrasSampler.Kind}); later
+     * {@link #text2pc}, {@link #base}, {@link #upsample} and sweeps use them. For another pipeline:
+     * {@code pipeline.sampler().stage(i).sampler("dpmpp_2m")}.
+     */
+    public static String samplers(String base, String upsample) {
+        // both names are checked before anything changes
+        org.pointe4j.diffusion.KarrasSampler.Kind b = org.pointe4j.diffusion.KarrasSampler.Kind.parse(base);
+        org.pointe4j.diffusion.KarrasSampler.Kind u = org.pointe4j.diffusion.KarrasSampler.Kind.parse(upsample);
+        PointCloudSampler s = Session.text().sampler();
+        s.stage(0).sampler(b);
+        for (int i = 1; i < s.stages().size(); i++) {
+            s.stage(i).sampler(u);
+        }
+        return "text pipeline samplers: base " + b.cliName + ", upsampler " + u.cliName;
+    }
+
     /** A sweep over sampler settings ({@link Sweep}). */
     public static Sweep sweep(String prompt) {
         return new Sweep(prompt);

@@ -115,10 +115,15 @@ public final class PointCloudSampler {
             return this;
         }
 
-        /** heun (default), ancestral or dpm. */
+        /** heun (default), euler, ancestral, dpm2, ddim, dpmpp_2m or dpmpp_2m_sde. */
         public Stage sampler(KarrasSampler.Kind v) {
             sampler = v;
             return this;
+        }
+
+        /** The sampler by name ({@link KarrasSampler.Kind#parse}), e.g. "dpmpp_2m", for notebook cells. */
+        public Stage sampler(String name) {
+            return sampler(KarrasSampler.Kind.parse(name));
         }
 
         /** Which conditioning keys this stage sees: "*" (all), "" (none) or "a,b". */
@@ -166,6 +171,10 @@ public final class PointCloudSampler {
 
         public boolean useKarras() {
             return useKarras;
+        }
+
+        public KarrasSampler.Kind sampler() {
+            return sampler;
         }
 
         void validate(int index) {
