@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * resources/jpeg/: files made by libjpeg-turbo's cjpeg (and ImageMagick for CMYK) with the pixels
  * its djpeg decodes with default settings, see make_corpus.sh there. Every pixel must be equal:
- * baseline and progressive, 4:4:4 / 4:2:2 / 4:2:0 / 4:4:0 / 4:1:1, grey, RGB, CMYK, restart
+ * baseline and progressive, 4:4:4 / 4:2:2 / 4:2:0 / 4:4:0 / 4:1:1, grey, RGB, CMYK, YCCK, restart
  * markers, sizes that are not whole MCUs, components too narrow for fancy upsampling.
  */
 class JpegDecoderTest {
