@@ -17,8 +17,9 @@ import java.util.Iterator;
 /**
  * Reads image files for CLIP (the {@code img2pc}, {@code embed} and notebook inputs) with the
  * pixels Pillow's {@code Image.open} gives point-e: JPEG through {@link JpegDecoder} (exactly
- * libjpeg-turbo's pixels; Java's own JPEG reader differs), PNG, BMP and GIF through ImageIO, whose
- * decoders are lossless and so already exact.
+ * libjpeg-turbo's pixels; Java's own JPEG reader applies embedded ICC profiles, which Pillow does
+ * not, and cannot read CMYK), PNG, BMP and GIF through ImageIO, whose decoders are lossless and
+ * so already exact.
  *
  * <p>Before any pixel is decoded the size in the file's header is checked: at most
  * {@link #maxPixels()} pixels (system property {@value #MAX_PIXELS_PROPERTY}, default

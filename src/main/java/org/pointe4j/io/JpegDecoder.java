@@ -4,11 +4,15 @@ package org.pointe4j.io;
  * Decodes a JPEG file to exactly the pixels libjpeg-turbo returns with its default settings,
  * which are the pixels Pillow's {@code Image.open(...)} hands to point-e's CLIP preprocessing.
  *
- * <p>Why not Java's ImageIO: the JDK's JPEG reader is built on IJG libjpeg 6b and, for the files
- * point-e ships ({@code corgi.jpg}, {@code cube_stack.jpg}, both with an embedded ICC profile), it
- * returns pixels that differ from Pillow's by up to 35 levels (in 27% / 73% of the samples), which
- * moves the CLIP grid by 4.5e-2. TwelveMonkeys' {@code imageio-jpeg} is no way out: it delegates
- * the decoding itself to that same JDK reader and only adds metadata and colour-space handling.
+ * <p>Why not Java's ImageIO: its JPEG reader (IJG libjpeg 6b inside the JDK) applies a file's
+ * embedded ICC profile, converting the colours to sRGB, while Pillow's {@code Image.open} keeps
+ * the decoded values as they are. point-e's {@code corgi.jpg} and {@code cube_stack.jpg} carry such
+ * a profile: ImageIO's pixels differ from Pillow's in 17914 and 48082 of 196608 samples (by up to
+ * 11 and 35 levels), which moved the CLIP grid by 4.5e-2 (issue 16; without the profile, ImageIO gives
+ * libjpeg-turbo's pixels on every file of the test corpus, so the decoding arithmetic itself is
+ * not the cause). ImageIO also cannot read CMYK or YCCK files, and fills a truncated file with
+ * grey without a word. TwelveMonkeys' {@code imageio-jpeg} is no way out: it hands the decoding
+ * to that same JDK reader and adds metadata and colour-space handling on top.
  * This class follows the reference decoder step by step instead (ITU-T T.81 plus libjpeg-turbo's
  * choices where the standard leaves freedom):
  * <ul>
@@ -28,8 +32,8 @@ package org.pointe4j.io;
  * libjpeg itself would fill the missing part with grey). Two documented differences: libjpeg
  * smooths blocks of a progressive file whose scans never send the low bits of the first AC
  * coefficients (encoders that finish their scan script, as cjpeg does, never produce this), which
- * is not done here; arithmetic-coded, lossless, hierarchical and 12-bit files are refused, as
- * Pillow's 8-bit libjpeg build refuses the last three.
+ * is not done here; arithmetic-coded, lossless, hierarchical and 12-bit files (all rare) are
+ * refused with a clear error, where libjpeg-turbo 2.x decodes only the first kind.
  */
 public final class JpegDecoder {
     /** A decoded image, {@code height x width x channels} bytes row major. */

@@ -55,7 +55,7 @@ class ImageFilesTest {
             for (int i = 0; i < want.length; i++) {
                 differ += got[i] != want[i] ? 1 : 0;
             }
-            // What Java's own decoder gives, for the record: the reason this decoder exists.
+            // What Java's own reader gives, for the record: it applies the embedded ICC profile.
             byte[] jdk = ImageU8.of(ImageIO.read(example(name + ".jpg").toFile())).bytes();
             int jdkDiffer = 0;
             int jdkMax = 0;
