@@ -207,13 +207,14 @@ public final class JpegDecoder {
         if (headerOnly) {
             return;
         }
-        // A single complete sequential scan without EOI is accepted, as Pillow does; a multi-scan
-        // or progressive file cut off at a scan boundary is truncated.
+        // A file of one complete sequential scan of all components without EOI is accepted, as
+        // Pillow does (it has all rows before libjpeg looks for EOI); libjpeg reads a progressive
+        // or multi-scan file up to EOI before it gives any row, so there Pillow reports truncation.
         boolean allScanned = true;
         for (Component c : comps) {
             allScanned &= c.scanned;
         }
-        if (scans == 0 || progressive || !allScanned) {
+        if (scans != 1 || progressive || !allScanned) {
             throw fail("the file is truncated (no end-of-image marker after " + d.length + " bytes)");
         }
     }

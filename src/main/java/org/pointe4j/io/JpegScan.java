@@ -80,8 +80,8 @@ final class JpegScan {
                 }
             }
             if (nbits < fake) {
-                throw dec.fail("the file is truncated or corrupt (the image data ends after " + m + " of " + total
-                        + " blocks of a scan, at byte " + Math.min(pos, d.length) + " of " + d.length + ")");
+                throw dec.fail("the file is truncated or corrupt (the image data ends " + (100 * m / total)
+                        + "% into a scan, at byte " + Math.min(pos, d.length) + " of " + d.length + ")");
             }
         }
         return findMarker();
