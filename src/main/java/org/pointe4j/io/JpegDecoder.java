@@ -16,8 +16,8 @@ package org.pointe4j.io;
  * This class follows the reference decoder step by step instead (ITU-T T.81 plus libjpeg-turbo's
  * choices where the standard leaves freedom):
  * <ul>
- *   <li>Huffman decoding of baseline, extended sequential and progressive frames (T.81 Annex F and
- *       G), with restart intervals ({@link JpegScan});</li>
+ *   <li>Huffman or arithmetic decoding of baseline, extended sequential and progressive frames
+ *       (T.81 Annex D, F and G), with restart intervals ({@link JpegScan});</li>
  *   <li>the "islow" integer inverse DCT (13-bit constants, two passes, libjpeg's range limiting),
  *       chroma upsampling by the triangle ("fancy") filter for 2x1, 1x2 and 2x2 subsampling and by
  *       replication otherwise, never the "merged" upsampler, which libjpeg uses only when fancy
@@ -32,8 +32,9 @@ package org.pointe4j.io;
  * libjpeg itself would fill the missing part with grey). Two documented differences: libjpeg
  * smooths blocks of a progressive file whose scans never send the low bits of the first AC
  * coefficients (encoders that finish their scan script, as cjpeg does, never produce this), which
- * is not done here; arithmetic-coded, lossless, hierarchical and 12-bit files (all rare) are
- * refused with a clear error, where libjpeg-turbo 2.x decodes only the first kind.
+ * is not done here; lossless, hierarchical and 12-bit files (all rare) are refused with a clear
+ * error, as libjpeg-turbo 2.x refuses them. Arithmetic-coded files are decoded
+ * ({@link JpegArithmetic}).
  */
 public final class JpegDecoder {
     /** A decoded image, {@code height x width x channels} bytes row major. */
@@ -62,6 +63,8 @@ public final class JpegDecoder {
         int dcTable;
         int acTable;
         int dcPred;
+        /** Arithmetic coding: the DC context of the previous difference (T.81 Table F.4). */
+        int dcContext;
         boolean scanned;
     }
 
@@ -82,6 +85,11 @@ public final class JpegDecoder {
     final JpegHuffman[] dcTables = new JpegHuffman[4];
     final JpegHuffman[] acTables = new JpegHuffman[4];
     int restartInterval;
+    boolean arithmetic;
+    /** Arithmetic conditioning (DAC marker) of the 16 DC and AC tables, with T.81's defaults. */
+    final int[] arithDcL = new int[16];
+    final int[] arithDcU = filled(1);
+    final int[] arithAcK = filled(5);
     boolean jfif;
     boolean adobe;
     int adobeTransform;
@@ -90,6 +98,12 @@ public final class JpegDecoder {
     private JpegDecoder(byte[] data, String name) {
         this.d = data;
         this.name = name;
+    }
+
+    private static int[] filled(int v) {
+        int[] a = new int[16];
+        java.util.Arrays.fill(a, v);
+        return a;
     }
 
     /** True when the bytes start like a JPEG file (SOI followed by a marker). */
@@ -167,14 +181,15 @@ public final class JpegDecoder {
                 throw fail("the file is truncated (a header runs past its end, byte " + d.length + ")");
             }
             switch (marker) {
-                case 0xC0, 0xC1, 0xC2 -> {
-                    frame(marker == 0xC2, start, end);
+                case 0xC0, 0xC1, 0xC2, 0xC9, 0xCA -> {
+                    frame(marker == 0xC2 || marker == 0xCA, start, end);
+                    arithmetic = marker >= 0xC9;
                     if (headerOnly) {
                         return;
                     }
                 }
                 case 0xC3, 0xC5, 0xC6, 0xC7, 0xCB, 0xCD, 0xCE, 0xCF -> throw fail("lossless and hierarchical JPEG are not supported");
-                case 0xC9, 0xCA, 0xCC -> throw fail("arithmetic-coded JPEG is not supported");
+                case 0xCC -> JpegTables.arithmeticConditioning(this, start, end);
                 case 0xC4 -> JpegTables.huffman(this, start, end);
                 case 0xDB -> JpegTables.quantization(this, start, end);
                 case 0xDD -> restartInterval = u16(start);
@@ -299,7 +314,7 @@ public final class JpegDecoder {
             int tables = u8(start + 2 + 2 * i);
             c.dcTable = tables >> 4;
             c.acTable = tables & 15;
-            if (c.dcTable > 3 || c.acTable > 3) {
+            if (!arithmetic && (c.dcTable > 3 || c.acTable > 3)) {
                 throw fail("bad Huffman table number in a scan header");
             }
             sc[i] = c;
@@ -349,16 +364,17 @@ public final class JpegDecoder {
         if (comps[0].coef != null) {
             return;
         }
-        // Every block of every component costs at least one bit in the first scan that codes
-        // it, so a file that cannot hold that many bits is truncated, not a huge image: refuse
-        // it before allocating memory the input cannot justify.
+        // Every block of every component costs at least one Huffman-coded bit in the first scan
+        // that codes it, so a file that cannot hold that many bits is truncated, not a huge
+        // image: refuse it before allocating memory the input cannot justify. (Arithmetic coding
+        // can spend far less than a bit on a flat block; the caller's pixel limit bounds those.)
         long blocks = 0;
         long padded = 0;
         for (Component c : comps) {
             blocks += (long) ((c.cw + 7) / 8) * ((c.ch + 7) / 8);
             padded += (long) c.bw * c.bh;
         }
-        if (blocks > 8L * d.length) {
+        if (!arithmetic && blocks > 8L * d.length) {
             throw fail("the file is truncated: " + d.length + " bytes cannot hold a " + width + "x" + height + " image");
         }
         if (padded * 64 > Integer.MAX_VALUE - 8 || (long) width * height * comps.length > Integer.MAX_VALUE - 8) {

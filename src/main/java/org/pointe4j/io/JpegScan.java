@@ -22,6 +22,8 @@ final class JpegScan {
     private final int se;
     private final int ah;
     private final int al;
+    /** The arithmetic decoder, or null for Huffman-coded scans. */
+    private final JpegArithmetic arith;
     private int eobrun;
 
     // Bit reader: the low nbits of acc are unread; the lowest `fake` of them are zeros supplied
@@ -40,11 +42,15 @@ final class JpegScan {
         this.se = se;
         this.ah = ah;
         this.al = al;
+        this.arith = dec.arithmetic ? new JpegArithmetic(dec, sc, ss, ah) : null;
     }
 
     /** Decodes the scan whose data starts at {@code start}; returns where the next marker is. */
     int decode(int start) {
         for (JpegDecoder.Component c : sc) {
+            if (arith != null) {
+                break;
+            }
             if (dec.progressive ? ss == 0 && ah == 0 && dec.dcTables[c.dcTable] == null : dec.dcTables[c.dcTable] == null) {
                 throw dec.fail("a scan uses DC Huffman table " + c.dcTable + ", which is not defined");
             }
@@ -54,6 +60,9 @@ final class JpegScan {
             c.dcPred = 0;
         }
         pos = start;
+        if (arith != null) {
+            arith.reset(sc, start);
+        }
         boolean single = sc.length == 1;
         int mx = single ? (sc[0].cw + 7) / 8 : dec.mcusX;
         int my = single ? (sc[0].ch + 7) / 8 : dec.mcusY;
@@ -79,16 +88,21 @@ final class JpegScan {
                     }
                 }
             }
-            if (nbits < fake) {
+            if (arith != null ? arith.hitEnd : nbits < fake) {
                 throw dec.fail("the file is truncated or corrupt (the image data ends " + (100 * m / total)
                         + "% into a scan, at byte " + Math.min(pos, d.length) + " of " + d.length + ")");
             }
+        }
+        if (arith != null) {
+            pos = arith.pos;
         }
         return findMarker();
     }
 
     private void block(JpegDecoder.Component c, int base) {
-        if (!dec.progressive) {
+        if (arith != null) {
+            arith.block(c, base, ss, se, ah, al);
+        } else if (!dec.progressive) {
             sequential(c, base);
         } else if (ss == 0) {
             if (ah == 0) {
@@ -277,6 +291,9 @@ final class JpegScan {
 
     /** Skips to the next marker, which must be the restart marker {@code RSTn}; resets the state. */
     private void restart(int n) {
+        if (arith != null) {
+            pos = arith.pos;
+        }
         int at = findMarker();
         int p = at;
         while (p < d.length && (d[p] & 0xff) == 0xFF) {
@@ -297,6 +314,9 @@ final class JpegScan {
         eobrun = 0;
         for (JpegDecoder.Component c : sc) {
             c.dcPred = 0;
+        }
+        if (arith != null) {
+            arith.reset(sc, pos);
         }
     }
 

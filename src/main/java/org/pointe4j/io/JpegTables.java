@@ -56,6 +56,29 @@ final class JpegTables {
         }
     }
 
+    /** DAC: conditioning of arithmetic coding (T.81 B.2.4.3), kept for the following scans. */
+    static void arithmeticConditioning(JpegDecoder dec, int pos, int end) {
+        if ((end - pos) % 2 != 0) {
+            throw dec.fail("bad arithmetic conditioning marker length");
+        }
+        for (; pos < end; pos += 2) {
+            int index = dec.u8(pos);
+            int value = dec.u8(pos + 1);
+            if (index >= 32) {
+                throw dec.fail("bad arithmetic conditioning table " + index);
+            }
+            if (index >= 16) {
+                dec.arithAcK[index - 16] = value;
+            } else {
+                dec.arithDcL[index] = value & 15;
+                dec.arithDcU[index] = value >> 4;
+                if ((value & 15) > value >> 4) {
+                    throw dec.fail("bad arithmetic DC conditioning " + value);
+                }
+            }
+        }
+    }
+
     /** libjpeg's default colour-space choice (jdapimin.c) for this file. */
     static JpegPixels.Transform colorTransform(JpegDecoder dec) {
         switch (dec.comps.length) {

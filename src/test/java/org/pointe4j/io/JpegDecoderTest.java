@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * resources/jpeg/: files made by libjpeg-turbo's cjpeg (and ImageMagick for CMYK) with the pixels
  * its djpeg decodes with default settings, see make_corpus.sh there. Every pixel must be equal:
  * baseline and progressive, 4:4:4 / 4:2:2 / 4:2:0 / 4:4:0 / 4:1:1, grey, RGB, CMYK, YCCK, restart
- * markers, sizes that are not whole MCUs, components too narrow for fancy upsampling.
+ * markers, Huffman and arithmetic coding, sizes that are not whole MCUs, components too narrow
+ * for fancy upsampling.
  */
 class JpegDecoderTest {
     static Path corpus() {
@@ -110,7 +111,8 @@ class JpegDecoderTest {
 
     @Test
     void truncatedCorruptAndUnsupportedFilesAreOneLineErrorsNamingTheFile() throws IOException {
-        for (String f : List.of("corgi.jpg", "prog420_160x120.jpg", "base420_opt_rst_160x120.jpg", "grey_prog_37x23.jpg")) {
+        for (String f : List.of("corgi.jpg", "prog420_160x120.jpg", "base420_opt_rst_160x120.jpg", "grey_prog_37x23.jpg",
+                "arith_rst_160x120.jpg", "arith_prog_37x23.jpg")) {
             byte[] b = Files.readAllBytes(corpus().resolve(f));
             for (double cut : new double[] {0.1, 0.5, 0.9, 0.99}) {
                 byte[] part = Arrays.copyOf(b, (int) (b.length * cut));
@@ -120,9 +122,14 @@ class JpegDecoderTest {
                 assertTrue(!e.getMessage().contains("\n") && !e.getMessage().contains("Exception"), e.getMessage());
             }
         }
-        byte[] arith = Files.readAllBytes(corpus().resolve("arith_37x23.jpg"));
-        assertTrue(assertThrows(ImageFileException.class, () -> JpegDecoder.decode(arith, "a.jpg")).getMessage()
-                .contains("arithmetic-coded JPEG is not supported"));
+        byte[] lossless = Files.readAllBytes(corpus().resolve("base444_37x23.jpg"));
+        int sof = 2;
+        while (!((lossless[sof] & 0xff) == 0xFF && (lossless[sof + 1] & 0xff) == 0xC0)) {
+            sof++;
+        }
+        lossless[sof + 1] = (byte) 0xC3;
+        assertTrue(assertThrows(ImageFileException.class, () -> JpegDecoder.decode(lossless, "l.jpg")).getMessage()
+                .contains("lossless and hierarchical JPEG are not supported"));
         assertTrue(assertThrows(ImageFileException.class, () -> JpegDecoder.decode("hello".getBytes(), "h.jpg")).getMessage()
                 .contains("not a JPEG file"));
         // A baseline file cut right after its image data (no EOI) is complete: Pillow reads it.
