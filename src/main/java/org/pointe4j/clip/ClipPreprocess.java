@@ -3,7 +3,8 @@ package org.pointe4j.clip;
 /**
  * CLIP's image transform ({@code clip._transform(n)}): resize so the short side is {@code n}
  * (Pillow bicubic, the long side truncated as torchvision computes it), centre crop to
- * {@code n x n}, convert to RGB (grey replicated, alpha dropped), scale to [0, 1] and normalise
+ * {@code n x n}, convert to RGB (grey replicated, alpha dropped, CMYK as Pillow converts it),
+ * scale to [0, 1] and normalise
  * with CLIP's mean and standard deviation. Output {@code [3, n, n]} float32, channel-major.
  */
 public final class ClipPreprocess {
@@ -11,6 +12,8 @@ public final class ClipPreprocess {
     public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
     /** CLIP's per-channel standard deviation. */
     public static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
+    /** Longest side over shortest side that CLIP's resize accepts (224 x 224000 at most, 50 MP). */
+    public static final int MAX_ASPECT = 1000;
 
     private ClipPreprocess() {
     }
@@ -23,9 +26,6 @@ public final class ClipPreprocess {
         long[] size = checkResizable(img.width(), img.height(), n);
         return PilResize.resize(img, (int) size[0], (int) size[1]);
     }
-
-    /** Longest side over shortest side that CLIP's resize accepts (224 x 224000 at most, 50 MP). */
-    public static final int MAX_ASPECT = 1000;
 
     /**
      * The size {@code [width, height]} torchvision's {@code Resize(n)} gives a {@code w x h} image,

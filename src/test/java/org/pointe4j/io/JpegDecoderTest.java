@@ -139,6 +139,22 @@ class JpegDecoderTest {
     }
 
     @Test
+    void aSmallFileDeclaringAHugeFrameIsRefusedBeforeAllocating() throws IOException {
+        byte[] b = Files.readAllBytes(corpus().resolve("base420_37x23.jpg"));
+        int sof = 2;
+        while (!((b[sof] & 0xff) == 0xFF && (b[sof + 1] & 0xff) == 0xC0)) {
+            sof++;
+        }
+        b[sof + 5] = (byte) (7000 >> 8);
+        b[sof + 6] = (byte) (7000 & 0xff);
+        b[sof + 7] = (byte) (7000 >> 8);
+        b[sof + 8] = (byte) (7000 & 0xff);
+        assertEquals(new JpegDecoder.Size(7000, 7000, 3), JpegDecoder.size(b, "h.jpg"));
+        ImageFileException e = assertThrows(ImageFileException.class, () -> JpegDecoder.decode(b, "h.jpg"));
+        assertTrue(e.getMessage().contains("cannot hold a 7000x7000 image"), e.getMessage());
+    }
+
+    @Test
     void aMegapixelImageDecodesWellUnderASecond() throws IOException {
         BufferedImage src = new BufferedImage(1200, 900, BufferedImage.TYPE_INT_RGB);
         Random r = new Random(1);
