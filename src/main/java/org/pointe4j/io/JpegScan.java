@@ -89,8 +89,9 @@ final class JpegScan {
                 }
             }
             if (arith != null ? arith.hitEnd : nbits < fake) {
+                int at = Math.min(arith != null ? arith.pos : pos, d.length);
                 throw dec.fail("the file is truncated or corrupt (the image data ends " + (100 * m / total)
-                        + "% into a scan, at byte " + Math.min(pos, d.length) + " of " + d.length + ")");
+                        + "% into a scan, at byte " + at + " of " + d.length + ")");
             }
         }
         if (arith != null) {
