@@ -3,7 +3,8 @@ package org.pointe4j.clip;
 /**
  * CLIP's image transform ({@code clip._transform(n)}): resize so the short side is {@code n}
  * (Pillow bicubic, the long side truncated as torchvision computes it), centre crop to
- * {@code n x n}, convert to RGB (grey replicated, alpha dropped), scale to [0, 1] and normalise
+ * {@code n x n}, convert to RGB (grey replicated, alpha dropped, CMYK as Pillow converts it),
+ * scale to [0, 1] and normalise
  * with CLIP's mean and standard deviation. Output {@code [3, n, n]} float32, channel-major.
  */
 public final class ClipPreprocess {
@@ -11,6 +12,8 @@ public final class ClipPreprocess {
     public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
     /** CLIP's per-channel standard deviation. */
     public static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
+    /** Longest side over shortest side that CLIP's resize accepts (224 x 224000 at most, 50 MP). */
+    public static final int MAX_ASPECT = 1000;
 
     private ClipPreprocess() {
     }
@@ -20,18 +23,31 @@ public final class ClipPreprocess {
         if (n <= 0) {
             throw new IllegalArgumentException("target size must be positive, got " + n);
         }
-        int w = img.width();
-        int h = img.height();
-        int newW;
-        int newH;
+        long[] size = checkResizable(img.width(), img.height(), n);
+        return PilResize.resize(img, (int) size[0], (int) size[1]);
+    }
+
+    /**
+     * The size {@code [width, height]} torchvision's {@code Resize(n)} gives a {@code w x h} image,
+     * or an IllegalArgumentException when the image is more than {@value #MAX_ASPECT} times longer
+     * than wide (or the reverse): a 1 x 100000 image would be resized to 224 x 22400000 pixels
+     * (5 GB, beyond Java's array sizes), only to have all but a 224 x 224 square cropped away.
+     */
+    public static long[] checkResizable(long w, long h, int n) {
+        long newW;
+        long newH;
         if (w <= h) {
             newW = n;
-            newH = (int) ((long) n * h / (double) w);
+            newH = (long) ((double) n * h / (double) w);
         } else {
             newH = n;
-            newW = (int) ((long) n * w / (double) h);
+            newW = (long) ((double) n * w / (double) h);
         }
-        return PilResize.resize(img, newW, newH);
+        if (Math.max(w, h) > MAX_ASPECT * Math.min(w, h)) {
+            throw new IllegalArgumentException("a " + w + "x" + h + " image is too elongated (more than " + MAX_ASPECT
+                    + ":1): CLIP's resize to " + n + " pixels on the short side would make it " + newW + "x" + newH);
+        }
+        return new long[] {newW, newH};
     }
 
     /** torchvision's {@code CenterCrop(n)} (offsets rounded half to even, as Python's round). */
@@ -47,7 +63,7 @@ public final class ClipPreprocess {
         for (int y = 0; y < n; y++) {
             System.arraycopy(src, ((y + top) * img.width() + left) * c, out, y * n * c, n * c);
         }
-        return new ImageU8(n, n, c, out);
+        return img.sameMode(n, n, out);
     }
 
     /** {@code ToTensor} + {@code Normalize}: {@code [3, H, W]} from an RGB image. */

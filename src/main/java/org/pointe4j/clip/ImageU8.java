@@ -2,25 +2,27 @@ package org.pointe4j.clip;
 
 import org.pointe4j.io.HostArray;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
  * An 8-bit image as the CLIP preprocessing sees it: {@code height x width x channels} bytes, row
- * major, channels 1 (grey), 3 (RGB) or 4 (RGBA, not premultiplied). Immutable.
+ * major, channels 1 (grey), 3 (RGB) or 4 (RGBA, not premultiplied, or CMYK as Pillow holds a
+ * CMYK JPEG: see {@link #isCmyk()}). Immutable. Files are read by {@link ImageFiles}.
  */
 public final class ImageU8 {
     private final int height;
     private final int width;
     private final int channels;
+    private final boolean cmyk;
     private final byte[] data;
 
     public ImageU8(int height, int width, int channels, byte[] data) {
+        this(height, width, channels, data, false);
+    }
+
+    private ImageU8(int height, int width, int channels, byte[] data, boolean cmyk) {
         if (channels != 1 && channels != 3 && channels != 4) {
             throw new IllegalArgumentException("images have 1, 3 or 4 channels, got " + channels);
         }
@@ -34,24 +36,35 @@ public final class ImageU8 {
         this.height = height;
         this.width = width;
         this.channels = channels;
+        this.cmyk = cmyk;
         this.data = data.clone();
     }
 
-    /** Reads PNG, JPEG, BMP or GIF with Java's ImageIO (its JPEG decoder is the IJG libjpeg 6b one). */
+    /**
+     * A CMYK image with Pillow's values (a CMYK JPEG as {@code Image.open} returns it). CLIP's
+     * transform resizes and crops it as four plain bands and converts to RGB only at the end, as
+     * torchvision does with a PIL image in mode "CMYK".
+     */
+    public static ImageU8 cmyk(int height, int width, byte[] data) {
+        return new ImageU8(height, width, 4, data, true);
+    }
+
+    /** True for 4-channel CMYK, false for RGBA (and for 1 or 3 channels). */
+    public boolean isCmyk() {
+        return cmyk;
+    }
+
+    /** An image of the same mode (grey, RGB, RGBA or CMYK) with other pixels. */
+    ImageU8 sameMode(int height, int width, byte[] data) {
+        return new ImageU8(height, width, channels, data, cmyk);
+    }
+
+    /**
+     * Reads a PNG, JPEG, BMP or GIF file as Pillow's {@code Image.open} would give it (JPEG with
+     * libjpeg-turbo's exact pixels), after checking its declared size: see {@link ImageFiles}.
+     */
     public static ImageU8 read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("image " + file + " does not exist");
-        }
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot decode image " + file + ": " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new IllegalArgumentException("cannot read image " + file + ": unsupported format (use PNG, JPEG, BMP or GIF)");
-        }
-        return of(img);
+        return ImageFiles.read(file);
     }
 
     /** The pixels of a BufferedImage (grey stays grey; alpha is kept). */
@@ -147,12 +160,27 @@ public final class ImageU8 {
         return img;
     }
 
-    /** PIL's {@code convert("RGB")}: grey is replicated, alpha is dropped (not composited). */
+    /**
+     * PIL's {@code convert("RGB")}: grey is replicated, alpha is dropped (not composited), CMYK
+     * becomes {@code (255 - K) - C * (255 - K) / 255} per channel with Pillow's rounding
+     * ({@code cmyk2rgb} in its {@code Convert.c}).
+     */
     public ImageU8 toRgb() {
         if (channels == 3) {
             return this;
         }
         byte[] out = new byte[width * height * 3];
+        if (cmyk) {
+            for (int i = 0; i < width * height; i++) {
+                int nk = 255 - (data[4 * i + 3] & 0xff);
+                for (int k = 0; k < 3; k++) {
+                    int tmp = (data[4 * i + k] & 0xff) * nk + 128;
+                    int v = nk - (((tmp >> 8) + tmp) >> 8);
+                    out[3 * i + k] = (byte) Math.max(0, Math.min(255, v));
+                }
+            }
+            return new ImageU8(height, width, 3, out);
+        }
         for (int i = 0; i < width * height; i++) {
             for (int k = 0; k < 3; k++) {
                 out[3 * i + k] = channels == 1 ? data[i] : data[4 * i + k];
@@ -163,6 +191,6 @@ public final class ImageU8 {
 
     @Override
     public String toString() {
-        return "ImageU8[" + width + "x" + height + "x" + channels + "]";
+        return "ImageU8[" + width + "x" + height + "x" + channels + (cmyk ? " CMYK" : "") + "]";
     }
 }

@@ -6,7 +6,7 @@ package org.pointe4j.clip;
  * shrinking (antialiasing), coefficients normalised to 22-bit fixed point, a horizontal pass over
  * the rows the vertical pass needs, rounding and clamping to 8 bits, then the vertical pass
  * (Pillow's {@code src/libImaging/Resample.c}). Images with alpha are resized premultiplied, as
- * Pillow does.
+ * Pillow does; CMYK bands are resized as they are.
  */
 final class PilResize {
     private static final int PRECISION_BITS = 32 - 8 - 2;
@@ -85,7 +85,7 @@ final class PilResize {
         if (outW == in.width() && outH == in.height()) {
             return in;
         }
-        if (in.channels() == 4) {
+        if (in.channels() == 4 && !in.isCmyk()) {
             return unpremultiply(resizePlain(premultiply(in), outW, outH));
         }
         return resizePlain(in, outW, outH);
@@ -133,7 +133,7 @@ final class PilResize {
             h = rows;
         }
         if (!needV) {
-            return new ImageU8(h, w, c, src);
+            return in.sameMode(h, w, src);
         }
         byte[] out = new byte[outH * w * c];
         int half = 1 << (PRECISION_BITS - 1);
@@ -151,7 +151,7 @@ final class PilResize {
                 }
             }
         }
-        return new ImageU8(outH, w, c, out);
+        return in.sameMode(outH, w, out);
     }
 
     /** Pillow's RGBA to RGBa: c * a / 255 with its rounding trick. */
