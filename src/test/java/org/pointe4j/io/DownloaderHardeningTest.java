@@ -93,10 +93,14 @@ class DownloaderHardeningTest {
     }
 
     private CatalogEntry entry() {
+        return entry("model.pt");
+    }
+
+    private CatalogEntry entry(String file) {
         JsonObject o = new JsonObject();
         o.addProperty("name", "test-model");
         o.addProperty("stage", "sdf");
-        o.addProperty("file", "model.pt");
+        o.addProperty("file", file);
         o.addProperty("url", url());
         o.addProperty("size_bytes", payload.length);
         o.addProperty("size_exact", false);
@@ -155,6 +159,22 @@ class DownloaderHardeningTest {
             etag = "\"v1\"";
         }
         assertTrue(requests.get(0).contains("if-range \"v1\""), requests.toString());
+    }
+
+    @Test
+    void aChangedETagInThePartialAnswerRestartsEvenWithoutAContainerToCheck(@TempDir Path dir) throws Exception {
+        // a file type without internal checksums: only the validator can catch the splice
+        byte[] old = new byte[400_000];
+        new java.util.Random(1).nextBytes(old);
+        byte[] fresh = new byte[400_000];
+        new java.util.Random(2).nextBytes(fresh);
+        payload = old;
+        leavePart(dir, Arrays.copyOf(old, 100_000), "\"v1\"");
+        payload = fresh;
+        etag = "\"v2\"";
+        honourIfRange = false;
+        new Downloader().fetch(entry("model.bin"), dir.resolve("model.pt"), Progress.NONE);
+        assertArrayEquals(fresh, Files.readAllBytes(dir.resolve("model.pt")));
     }
 
     @Test
