@@ -20,10 +20,10 @@ public final class Finite {
         if (x.size() == 0) {
             return true;
         }
-        NDArray m = x.abs().max();
-        float v = m.getDataType() == DataType.FLOAT32 ? m.getFloat() : m.toType(DataType.FLOAT32, false).getFloat();
-        m.close();
-        return Float.isFinite(v);
+        // temporaries are closed here: callers count the arrays left on their managers
+        try (NDArray a = x.abs(); NDArray m = a.max(); NDArray f = m.toType(DataType.FLOAT32, true)) {
+            return Float.isFinite(f.getFloat());
+        }
     }
 
     /**
