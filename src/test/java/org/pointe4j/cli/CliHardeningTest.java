@@ -180,6 +180,9 @@ class CliHardeningTest {
         Args a = Args.parse(new String[] {"--out", "x.ply", "--", "--a prompt that starts with dashes"}, java.util.Set.of());
         assertEquals("--a prompt that starts with dashes", a.single("prompt"));
         assertEquals("x.ply", a.opt("out", null));
+        CliTest.Run dashes = CliTest.run("inspect", "--a red torus", "x");
+        assertEquals(2, dashes.code());
+        assertTrue(dashes.err().contains("goes after a lone --"), dashes.err());
     }
 
     // ---- mesh input size (hang / memory before) ----
