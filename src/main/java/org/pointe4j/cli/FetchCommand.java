@@ -39,11 +39,15 @@ final class FetchCommand implements Command {
         if (args.positional().isEmpty()) {
             throw new Args.UsageException("name at least one model; 'pointe models' lists them");
         }
+        boolean download = false;
         for (String name : args.positional()) {
-            Catalog.get().entry(name); // unknown names fail before any download
+            // unknown names fail before any download
+            download |= Catalog.get().entry(name).bundled() == null;
         }
-        // a folder we cannot write is reported before connecting anywhere
-        Downloader.checkFolder(ModelStore.directory());
+        if (download) {
+            // a folder we cannot write is reported before connecting anywhere
+            Downloader.checkFolder(ModelStore.directory());
+        }
         Downloader d = new Downloader().verifier(new FetchVerifier());
         for (String name : args.positional()) {
             CatalogEntry e = Catalog.get().entry(name);
