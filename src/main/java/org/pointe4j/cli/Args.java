@@ -165,7 +165,9 @@ final class Args {
     void rejectUnknown() {
         for (String o : options.keySet()) {
             if (!used.contains(o)) {
-                throw new UsageException("unknown option --" + o);
+                // "--a red torus" is a prompt, not a typo: say how to pass it
+                throw new UsageException("unknown option --" + o + (o.contains(" ") ? " (an argument that begins with -- goes after"
+                        + " a lone --, e.g. --out x.ply -- \"--" + o + "\")" : ""));
             }
         }
         for (String f : flags) {

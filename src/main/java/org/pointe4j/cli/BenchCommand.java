@@ -100,7 +100,14 @@ final class BenchCommand implements Command {
         int steps = args.intOpt("steps", 64, 2, 1000);
         int[] grids = new int[gridOpt.length];
         for (int i = 0; i < grids.length; i++) {
-            grids[i] = Integer.parseInt(gridOpt[i].trim());
+            try {
+                grids[i] = Integer.parseInt(gridOpt[i].trim());
+            } catch (NumberFormatException e) {
+                throw new Args.UsageException("--grids takes comma-separated integers, got '" + gridOpt[i].trim() + "'");
+            }
+            if (grids[i] < 2 || grids[i] > 512) {
+                throw new Args.UsageException("--grids values must be in [2, 512], got " + grids[i]);
+            }
         }
         boolean accuracy = args.flag("accuracy");
         long seed = args.longOpt("seed", 0);

@@ -26,7 +26,11 @@ final class FetchCommand implements Command {
         return "usage: pointe fetch NAME [NAME...]\n\n"
                 + "Downloads the named catalog models (see 'pointe models') into $POINTE_MODELS_DIR\n"
                 + "(default ~/.pointe4j/models). A partial download is resumed; the file appears under its\n"
-                + "final name only once complete and checked.";
+                + "final name only once complete and checked: size and SHA-256 where the catalog records them,\n"
+                + "every zip entry's CRC, the tensor index, and (models up to 400 MB) every tensor's name and shape\n"
+                + "against the model's config. A resume continues only if the server confirms the file is unchanged\n"
+                + "(ETag / Last-Modified); otherwise it starts over. A server that sends nothing for 60 s stops the\n"
+                + "download with the partial file kept (POINTE_FETCH_STALL_SECONDS changes the wait).";
     }
 
     @Override
@@ -35,7 +39,16 @@ final class FetchCommand implements Command {
         if (args.positional().isEmpty()) {
             throw new Args.UsageException("name at least one model; 'pointe models' lists them");
         }
-        Downloader d = new Downloader();
+        boolean download = false;
+        for (String name : args.positional()) {
+            // unknown names fail before any download
+            download |= Catalog.get().entry(name).bundled() == null;
+        }
+        if (download) {
+            // a folder we cannot write is reported before connecting anywhere
+            Downloader.checkFolder(ModelStore.directory());
+        }
+        Downloader d = new Downloader().verifier(new FetchVerifier());
         for (String name : args.positional()) {
             CatalogEntry e = Catalog.get().entry(name);
             if (e.bundled() != null) {

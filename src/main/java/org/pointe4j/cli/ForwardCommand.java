@@ -55,6 +55,10 @@ final class ForwardCommand implements Command {
         Path outFile = Paths.get(args.require("out"));
         boolean acts = args.flag("activations");
         args.rejectUnknown();
+        org.pointe4j.io.AtomicFiles.checkWritable(outFile); // before loading anything
+        if (!java.nio.file.Files.isRegularFile(inputs)) {
+            throw new IllegalArgumentException("--inputs: no such file: " + inputs);
+        }
         Map<String, HostArray> in = Npz.read(inputs);
         if (!in.containsKey("x") || !in.containsKey("t")) {
             throw new IllegalArgumentException(inputs + " must hold arrays 'x' and 't' (has " + in.keySet() + ")");

@@ -1,11 +1,7 @@
 package org.pointe4j.cli;
 
-import org.pointe4j.io.CheckpointException;
-import org.pointe4j.io.Downloader;
-import org.pointe4j.io.ModelStore;
 
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -56,6 +52,9 @@ public final class Main {
         }
         String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
         List<String> restList = new ArrayList<>(Arrays.asList(rest));
+        if (restList.contains("--")) {
+            restList = restList.subList(0, restList.indexOf("--")); // after "--" a "--help" is a positional
+        }
         if (restList.contains("--help") || restList.contains("-h")) {
             out.println(c.usage());
             return 0;
@@ -66,19 +65,15 @@ public final class Main {
             err.println("pointe " + c.name() + ": " + e.getMessage());
             err.println(c.usage());
             return 2;
-        } catch (CheckpointException | ModelStore.ModelMissingException | Downloader.FetchException
-                 | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
-            err.println("pointe " + c.name() + ": " + e.getMessage());
-            debug(e, err);
-            return 1;
-        } catch (Exception e) {
-            err.println("pointe " + c.name() + ": " + e);
+        } catch (Throwable e) {
+            // everything else, out-of-memory included: one line that names the problem, no class name
+            err.println("pointe " + c.name() + ": " + ErrorText.describe(e));
             debug(e, err);
             return 1;
         }
     }
 
-    private static void debug(Exception e, PrintStream err) {
+    private static void debug(Throwable e, PrintStream err) {
         if ("1".equals(System.getenv("POINTE_DEBUG"))) {
             e.printStackTrace(err);
         }

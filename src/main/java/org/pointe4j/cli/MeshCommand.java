@@ -13,7 +13,6 @@ import org.pointe4j.train.SmallModels;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -34,7 +33,7 @@ final class MeshCommand implements Command {
     public String usage() {
         return "usage: pointe mesh --cloud IN.ply|IN.npz --out MESH.glb|MESH.ply|MESH.obj|MESH.npz\n"
                 + "                  [--checkpoint SDF.pt [--config SDF.json]] [--grid 32] [--batch 4096]\n"
-                + "                  [--min-piece 0.01]\n\n"
+                + "                  [--min-piece 0.01] [--force]\n\n"
                 + "Predicts the signed distance of the cloud's surface on a grid^3 lattice over [-0.51, 0.51]^3\n"
                 + "(point-e's setting), extracts the surface with marching cubes and colours every vertex from the\n"
                 + "nearest cloud point. --grid 32 is point-e's default; 64 or 128 give finer meshes (8x and 64x\n"
@@ -42,7 +41,11 @@ final class MeshCommand implements Command {
                 + "the project's small SDF model when it is absent.\n"
                 + "Pieces with fewer than --min-piece of the triangles (specks where the learned SDF is slightly\n"
                 + "wrong away from the surface) are dropped; --min-piece 0 keeps everything, as point-e does.\n"
-                + "GLB keeps the colours for Blender and web viewers with no material setup.";
+                + "GLB keeps the colours for Blender and web viewers with no material setup.\n"
+                + "Clouds larger than the SDF model's n_ctx (4096) are reduced to that many points for the encoder\n"
+                + "(farthest-point sampling; colours still come from every point). Grids whose time, measured on the\n"
+                + "first query batches, is estimated above 5 minutes stop with the estimate unless --force is given.\n"
+                + "Colours must be in [0, 1] and all values finite.";
     }
 
     @Override
@@ -54,8 +57,15 @@ final class MeshCommand implements Command {
         int grid = args.intOpt("grid", 32, 8, 512);
         int batch = args.intOpt("batch", 4096, 1, 1 << 20);
         double minPiece = args.doubleOpt("min-piece", 0.01, 0, 1);
+        boolean force = args.flag("force");
         args.rejectUnknown();
+        if (sameFile(cloudFile, outFile)) {
+            throw new Args.UsageException("--out " + outFile + " is the input cloud; choose another file");
+        }
         AtomicFiles.checkWritable(outFile);
+        if (!Files.isRegularFile(cloudFile)) {
+            throw new IllegalArgumentException("--cloud: " + (Files.isDirectory(cloudFile) ? cloudFile + " is a folder" : "no such file: " + cloudFile));
+        }
         PointCloud cloud = PointCloud.load(cloudFile);
         long start = System.nanoTime();
         SdfModel loaded;
@@ -74,20 +84,81 @@ final class MeshCommand implements Command {
         }
         try (SdfModel model = loaded) {
             TerminalProgress bar = new TerminalProgress(err, false);
-            TriMesh mesh = new PointCloudMesher(model).setGridSize(grid).setBatchSize(batch).setMinComponentFraction(minPiece)
-                    .setProgress(bar).mesh(cloud);
+            PointCloudMesher mesher = new PointCloudMesher(model).setGridSize(grid).setBatchSize(batch).setMinComponentFraction(minPiece)
+                    .setProgress(bar).setNotices(n -> err.println("pointe mesh: " + n));
+            if (!force) {
+                mesher.setMaxSeconds(maxSeconds());
+            }
+            TriMesh mesh;
+            try {
+                mesh = mesher.mesh(cloud);
+            } catch (PointCloudMesher.TooSlowException e) {
+                throw new Args.UsageException(e.getMessage() + "; add --force to run it anyway, or use a smaller --grid");
+            }
             mesh.save(outFile);
             out.printf("%s -> %s (%.1f s)%n", mesh, outFile, (System.nanoTime() - start) / 1e9);
         }
         return 0;
     }
 
-    static JsonObject readConfig(Path file) {
+    @Override
+    public java.util.Set<String> flags() {
+        return java.util.Set.of("force");
+    }
+
+    /** The longest estimated grid time accepted without --force: 300 s, or the property pointe.mesh.max-seconds. */
+    private static double maxSeconds() {
+        String v = System.getProperty("pointe.mesh.max-seconds");
         try {
-            JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-            return o.has("config") && o.get("config").isJsonObject() ? o.getAsJsonObject("config") : o;
-        } catch (IOException e) {
-            throw new UncheckedIOException(new IOException("cannot read config " + file + ": " + e.getMessage(), e));
+            return v == null ? 300 : Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("pointe.mesh.max-seconds must be a number of seconds, got '" + v + "'");
         }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static JsonObject readConfig(Path file) {
+        JsonObject config;
+        try {
+            com.google.gson.JsonElement root = JsonParser.parseString(Files.readString(file));
+            if (!root.isJsonObject()) {
+                throw new IllegalArgumentException(file + ": not a JSON config object");
+            }
+            JsonObject o = root.getAsJsonObject();
+            config = o.has("config") && o.get("config").isJsonObject() ? o.getAsJsonObject("config") : o;
+        } catch (IOException e) {
+            throw org.pointe4j.io.IoErrors.wrap("cannot read config " + file, e);
+        } catch (com.google.gson.JsonParseException e) {
+            String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new IllegalArgumentException(file + ": not valid JSON (" + why + ")", e);
+        }
+        if (config.has("name") && !config.get("name").toString().equals("\"CrossAttentionPointCloudSDFModel\"")) {
+            throw new IllegalArgumentException(file + ": not an SDF model config (name " + config.get("name")
+                    + ", expected CrossAttentionPointCloudSDFModel)");
+        }
+        // the keys SdfModel reads: each must be a positive integer (init_scale a number)
+        for (String k : new String[] {"width", "encoder_layers", "encoder_heads", "decoder_layers", "decoder_heads", "n_ctx"}) {
+            if (config.has(k)) {
+                com.google.gson.JsonElement v = config.get(k);
+                if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber() || v.getAsDouble() != Math.rint(v.getAsDouble())
+                        || v.getAsDouble() < 1 || v.getAsDouble() > 1 << 16) {
+                    throw new IllegalArgumentException(file + ": '" + k + "' must be an integer in [1, 65536], got " + v);
+                }
+            }
+        }
+        if (config.has("init_scale") && !(config.get("init_scale").isJsonPrimitive() && config.getAsJsonPrimitive("init_scale").isNumber())) {
+            throw new IllegalArgumentException(file + ": 'init_scale' must be a number, got " + config.get("init_scale"));
+        }
+        return config;
     }
 }

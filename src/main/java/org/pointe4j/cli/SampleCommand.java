@@ -73,6 +73,7 @@ final class SampleCommand implements Command {
         Path outFile = args.output("out", ".ply", ".npz");
         SamplerOptions opts = new SamplerOptions(args);
         args.rejectUnknown();
+        org.pointe4j.io.AtomicFiles.checkWritable(outFile); // before loading anything
 
         PointConfig upConfig = null;
         if (upCheckpoint != null) {
@@ -124,6 +125,7 @@ final class SampleCommand implements Command {
         if (e == null) {
             throw new IllegalArgumentException(file + " has no array 'embeddings' (has " + a.keySet() + ")");
         }
+        org.pointe4j.pointe.Finite.require(e.toFloats(), file + ": 'embeddings'", 1, "value");
         NDArray nd = e.toFloat32(m);
         long[] s = e.shape();
         if (s.length == 1 || (s.length == 2 && s[0] == 1024)) {

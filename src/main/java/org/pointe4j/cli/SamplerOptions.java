@@ -13,12 +13,12 @@ final class SamplerOptions {
             + "  --upsample-guidance G     guidance of the upsampler (0 = none)\n"
             + "  --sampler NAME            base stage sampler (heun): " + KarrasSampler.Kind.names() + "\n"
             + "  --upsample-sampler NAME   sampler of the upsampler (same as --sampler); --s-churn applies to heun, euler, dpm2\n"
-            + "  --sigma-min S             lowest noise level (0.001)\n"
-            + "  --sigma-max S             highest noise level of the base stage (120)\n"
-            + "  --upsample-sigma-max S    highest noise level of the upsampler (160)\n"
-            + "  --s-churn C               stochastic churn of the base stage (3)\n"
-            + "  --upsample-s-churn C      churn of the upsampler (0)\n"
-            + "  --rho R                   Karras schedule exponent (7)\n"
+            + "  --sigma-min S             lowest noise level, in [1e-6, 10] (0.001)\n"
+            + "  --sigma-max S             highest noise level of the base stage, in [0.001, 1000] (120)\n"
+            + "  --upsample-sigma-max S    highest noise level of the upsampler, in [0.001, 1000] (160)\n"
+            + "  --s-churn C               stochastic churn of the base stage, in [0, 100] (3)\n"
+            + "  --upsample-s-churn C      churn of the upsampler, in [0, 100] (0)\n"
+            + "  --rho R                   Karras schedule exponent, in [0.1, 100] (7)\n"
             + "  --ddpm                    use the 1024-step DDPM ancestral loop instead of Karras\n"
             + "  --no-clip                 do not clamp x_0 estimates to [-1, 1]";
 
@@ -49,12 +49,13 @@ final class SamplerOptions {
         upGuidance = args.doubleOpt("upsample-guidance", 0.0, -1000, 1000);
         kind = samplerKind(args, "sampler", "heun");
         upKind = samplerKind(args, "upsample-sampler", kind.cliName);
-        sigmaMin = args.doubleOpt("sigma-min", 1e-3, 0, Double.MAX_VALUE);
-        sigmaMax = args.doubleOpt("sigma-max", 120, 0, Double.MAX_VALUE);
-        upSigmaMax = args.doubleOpt("upsample-sigma-max", 160, 0, Double.MAX_VALUE);
-        churn = args.doubleOpt("s-churn", 3, 0, Double.MAX_VALUE);
-        upChurn = args.doubleOpt("upsample-s-churn", 0, 0, Double.MAX_VALUE);
-        rho = args.doubleOpt("rho", 7, 0, Double.MAX_VALUE);
+        // bounded so that sigma_max * noise and the Karras schedule stay far inside float32
+        sigmaMin = args.doubleOpt("sigma-min", 1e-3, 1e-6, 10);
+        sigmaMax = args.doubleOpt("sigma-max", 120, 1e-3, 1000);
+        upSigmaMax = args.doubleOpt("upsample-sigma-max", 160, 1e-3, 1000);
+        churn = args.doubleOpt("s-churn", 3, 0, 100);
+        upChurn = args.doubleOpt("upsample-s-churn", 0, 0, 100);
+        rho = args.doubleOpt("rho", 7, 0.1, 100);
         ddpm = args.flag("ddpm");
         clip = !args.flag("no-clip");
         if (!(sigmaMin < sigmaMax) || !(sigmaMin < upSigmaMax)) {

@@ -22,7 +22,8 @@ public final class CatalogEntry {
     private final JsonObject config;
     private final JsonObject diffusion;
 
-    CatalogEntry(JsonObject o) {
+    /** An entry from its catalog JSON object (tests and tools build their own). */
+    public CatalogEntry(JsonObject o) {
         this.name = o.get("name").getAsString();
         this.stage = o.get("stage").getAsString();
         this.file = o.get("file").getAsString();

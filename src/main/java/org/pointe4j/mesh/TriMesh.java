@@ -284,9 +284,16 @@ public final class TriMesh {
         return out;
     }
 
-    /** Saves by extension: {@code .ply}, {@code .obj}, {@code .glb} or {@code .npz} (point-e's layout). Atomic. */
+    /**
+     * Saves by extension: {@code .ply}, {@code .obj}, {@code .glb} or {@code .npz} (point-e's layout). Atomic.
+     *
+     * @throws IllegalArgumentException when a vertex, normal or channel value is NaN or infinite, or
+     *     a colour (R, G, B) lies outside [0, 1]: glTF requires normalised colours and OBJ readers
+     *     reject "NaN", so such a mesh is an error rather than a file
+     */
     public void save(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        checkWritable(file);
         if (name.endsWith(".ply")) {
             Ply.write(file, vertices, colors(), normals, faces, true);
         } else if (name.endsWith(".obj")) {
@@ -310,6 +317,26 @@ public final class TriMesh {
             Npz.write(file, a);
         } else {
             throw new IllegalArgumentException("unknown mesh format for " + file + " (use .ply, .obj, .glb or .npz)");
+        }
+    }
+
+    private void checkWritable(Path file) {
+        String where = "cannot write " + file;
+        org.pointe4j.pointe.Finite.require(vertices, where + ": vertices", 3, "vertex");
+        if (normals != null) {
+            org.pointe4j.pointe.Finite.require(normals, where + ": normals", 3, "vertex");
+        }
+        for (Map.Entry<String, float[]> e : channels.entrySet()) {
+            float[] v = e.getValue();
+            org.pointe4j.pointe.Finite.require(v, where + ": channel " + e.getKey(), 1, "vertex");
+            if (e.getKey().equals("R") || e.getKey().equals("G") || e.getKey().equals("B")) {
+                for (int i = 0; i < v.length; i++) {
+                    if (v[i] < 0 || v[i] > 1) {
+                        throw new IllegalArgumentException(where + ": colour " + e.getKey() + " of vertex " + i + " is " + v[i]
+                                + "; colours must be in [0, 1]");
+                    }
+                }
+            }
         }
     }
 

@@ -237,9 +237,18 @@ public final class PointCloud {
         return t;
     }
 
-    /** Saves as {@code .npz} (point-e's layout) or {@code .ply} (binary), atomically. */
+    /**
+     * Saves as {@code .npz} (point-e's layout) or {@code .ply} (binary), atomically.
+     *
+     * @throws IllegalArgumentException when a coordinate or channel value is NaN or infinite
+     */
     public void save(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        // a NaN cloud is an error, not a file (a viewer shows nothing, a mesher fails later)
+        Finite.require(coords, "cannot write " + file + ": coordinates", 3, "point");
+        for (Map.Entry<String, float[]> e : channels.entrySet()) {
+            Finite.require(e.getValue(), "cannot write " + file + ": channel " + e.getKey(), 1, "point");
+        }
         if (name.endsWith(".npz")) {
             Map<String, HostArray> arrays = new LinkedHashMap<>();
             arrays.put("coords", HostArray.ofFloats(coords, size(), 3));

@@ -323,6 +323,9 @@ public final class PointCloudSampler {
                 }
             }
             for (Map.Entry<String, NDArray> e : stageKw.entrySet()) {
+                if (!Finite.all(e.getValue())) {
+                    throw new IllegalArgumentException(where + "conditioning '" + e.getKey() + "' holds NaN or infinite values");
+                }
                 if (e.getValue().getShape().get(0) != batch) {
                     throw new IllegalArgumentException(where + "conditioning '" + e.getKey() + "' has batch " + e.getValue().getShape().get(0)
                             + ", the sampler batch is " + batch);
@@ -390,6 +393,11 @@ public final class PointCloudSampler {
                     return y;
                 };
                 Step.Listener perStep = step -> {
+                    if (!Finite.all(step.x)) {
+                        throw new IllegalStateException("sampling produced NaN or infinite values in stage " + (stageIndex + 1) + " of "
+                                + stages.size() + " (" + s.model.config().name + ") at " + step
+                                + "; check the conditioning and the sampler settings (guidance, sigmas)");
+                    }
                     NDArray xData = s.diffusion.unscaleChannels(step.x);
                     NDArray predData = s.diffusion.unscaleChannels(step.predXstart);
                     NDArray out = predData.get("0:" + batch);

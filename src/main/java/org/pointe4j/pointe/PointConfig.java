@@ -115,7 +115,13 @@ public final class PointConfig {
         } catch (IOException e) {
             throw new UncheckedIOException(new IOException("cannot read config " + file + ": " + e.getMessage(), e));
         } catch (IllegalStateException | com.google.gson.JsonParseException e) {
-            throw new IllegalArgumentException(file + ": not a JSON config object (" + e.getMessage() + ")", e);
+            // gson wraps the parser's exception and repeats its class name in the message
+            String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new IllegalArgumentException(file + ": not a JSON config object (" + why + ")", e);
+        } catch (UnsupportedOperationException | ClassCastException | NumberFormatException e) {
+            // gson's getAsInt on an object or array, or a number that is not one
+            throw new IllegalArgumentException(file + ": a config value has the wrong type (numbers, strings and booleans where"
+                    + " the official config dict has them)", e);
         }
     }
 

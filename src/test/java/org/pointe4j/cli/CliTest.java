@@ -132,7 +132,8 @@ class CliTest {
 
         String[][] bad = {
             {"--steps", "0", "--out", ply.toString(), "--steps must be in [1, 100000], got 0"},
-            {"--sigma-min", "200", "--out", ply.toString(), "--sigma-min must be below --sigma-max"},
+            {"--sigma-min", "200", "--out", ply.toString(), "--sigma-min must be in [1.0E-6, 10.0], got 200"},
+            {"--sigma-min", "5", "--upsample-sigma-max", "4", "--out", ply.toString(), "--sigma-min must be below --sigma-max"},
             {"--sampler", "lms", "--out", ply.toString(), "unknown sampler 'lms'"},
             {"--out", dir.resolve("c.obj").toString(), "--out must end in .ply or .npz"},
             {"--guidance", "abc", "--out", ply.toString(), "--guidance must be a number"},
