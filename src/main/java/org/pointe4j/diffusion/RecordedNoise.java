@@ -69,7 +69,7 @@ final class RecordedNoise implements NoiseSource {
     public synchronized NDArray randn(NDManager manager, Shape shape) {
         int i = next;
         if (i >= count) {
-            throw new IllegalArgumentException(file + ": the sampler asks for Gaussian draw " + i + " (shape " + shape
+            throw new IllegalArgumentException(file + ": the sampler asks for Gaussian draw " + i + " (shape " + Arrays.toString(shape.getShape())
                     + ") but the recording holds only " + count + " (noise000..noise" + String.format("%03d", count - 1)
                     + "); record the run with the same stages, steps, sampler and batch");
         }

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stages, every yield and the final samples, through the stage settings {@link PointEPipeline}
  * gives an image-grid model.
  */
-class ImageToPointCloudParityTest {
+public class ImageToPointCloudParityTest {
     private static final String FIXTURE = "diffusion/image_two_stage_sampler.npz";
     private static Precision before;
 
@@ -145,8 +145,26 @@ class ImageToPointCloudParityTest {
         }
     }
 
+    @Test
+    void thePipelineReplaysTheFixtureAsARecordedNoiseFile() {
+        Map<String, HostArray> f = fixture();
+        try (PointDiffusionTransformer base = load("imagegrid_tiny");
+             PointDiffusionTransformer up = load("upsample_tiny");
+             PointEPipeline pipe = pipeline(base, up);
+             NDManager m = Torch.newManager()) {
+            PointCloud pc = pipe.generateFrom(f.get("clip_grid").toNDArray(m), NoiseSource.fromFile(Fixtures.fixture(FIXTURE)),
+                    PointCloudSampler.Listener.NONE, Cancellation.NEVER);
+            HostArray coords = HostArray.ofFloats(pc.coords(), 256, 3);
+            Parity.assertClose("pc_coords (noise file)", f.get("pc_coords"), coords, 5e-2);
+            assertMostlyClose("pc_coords (noise file)", f.get("pc_coords"), coords, 1e-4, 0.99);
+            for (String c : new String[] {"R", "G", "B"}) {
+                Parity.assertClose("pc_" + c + " (noise file)", f.get("pc_" + c), HostArray.ofFloats(pc.channel(c), 256), 1.0 / 255 + 1e-6);
+            }
+        }
+    }
+
     /** At least {@code fraction} of the values within {@code tol} (absolute). */
-    static void assertMostlyClose(String what, HostArray expected, HostArray actual, double tol, double fraction) {
+    public static void assertMostlyClose(String what, HostArray expected, HostArray actual, double tol, double fraction) {
         float[] e = expected.toFloats();
         float[] a = actual.toFloats();
         int close = 0;
