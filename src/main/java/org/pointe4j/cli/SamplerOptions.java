@@ -8,7 +8,7 @@ final class SamplerOptions {
     static final String HELP = "Sampler options (base stage / upsampler stage; defaults are point-e's):\n"
             + "  --seed S                  random seed (0)\n"
             + "  --noise-from RUN.npz      replay the Gaussian draws of a Python point-e run (noise000, noise001, ...;\n"
-            + "                            see tools/record_noise.py) instead of drawing from --seed\n"
+            + "                            see tools/record_noise.py) instead of drawing from --seed; computes in fp32\n"
             + "  --steps N                 Karras steps of the base stage (64)\n"
             + "  --upsample-steps N        Karras steps of the upsampler (64)\n"
             + "  --guidance G              classifier-free guidance scale of the base stage (3)\n"
@@ -65,6 +65,11 @@ final class SamplerOptions {
         }
         if (noiseFrom != null) {
             noise(); // a missing or wrong file fails now, before any model is loaded
+            // a replay is for comparing with point-e, which computes in fp32: precision 'auto'
+            // would pick bf16 on AMX / AVX512-BF16 CPUs; -Dpointe.precision=bf16 still wins
+            if (System.getProperty("pointe.precision") == null) {
+                org.pointe4j.nn.Precision.use(org.pointe4j.nn.Precision.FP32);
+            }
         }
     }
 

@@ -122,6 +122,15 @@ class NoiseFromTest {
         assertTrue(r.err().contains(wrongFile + ": Gaussian draw 1 (noise001) has shape [1, 6, 32], the sampler asks for [1, 6, 64]"),
                 r.err());
 
+        // text2pc (the project's small model) takes the same recordings
+        Path bad = dir.resolve("bad.npz");
+        Npz.write(bad, Map.of("noise000", HostArray.ofFloats(new float[6 * 7], 1, 6, 7)));
+        r = CliTest.run("text2pc", "a red torus", "--model", "small", "--noise-from", bad.toString(), "--out", out.toString());
+        assertEquals(1, r.code(), r.err());
+        assertOneErrorLine(r);
+        assertTrue(r.err().contains("pointe text2pc: " + bad + ": Gaussian draw 0 (noise000) has shape [1, 6, 7], the sampler asks for [1, 6, "),
+                r.err());
+
         Path notNoise = dir.resolve("cloud-not-noise.npz");
         Npz.write(notNoise, Map.of("coords", f.get("pc_coords")));
         r = CliTest.run(sample(emb, notNoise, out));
