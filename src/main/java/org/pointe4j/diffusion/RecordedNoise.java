@@ -60,17 +60,12 @@ final class RecordedNoise implements NoiseSource {
         return String.format("noise%03d.npy", i);
     }
 
-    /** How many draws the file holds. */
-    int count() {
-        return count;
-    }
-
     @Override
     public synchronized NDArray randn(NDManager manager, Shape shape) {
         int i = next;
         if (i >= count) {
-            throw new IllegalArgumentException(file + ": the sampler asks for Gaussian draw " + i + " (shape " + Arrays.toString(shape.getShape())
-                    + ") but the recording holds only " + count + " (noise000..noise" + String.format("%03d", count - 1)
+            throw new IllegalArgumentException(file + ": the sampler asks for Gaussian draw " + i + " (shape "
+                    + Arrays.toString(shape.getShape()) + ") but the recording holds only " + count + " (noise000..noise" + String.format("%03d", count - 1)
                     + "); record the run with the same stages, steps, sampler and batch");
         }
         HostArray a;

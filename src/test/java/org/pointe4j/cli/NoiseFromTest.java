@@ -128,8 +128,8 @@ class NoiseFromTest {
         r = CliTest.run("text2pc", "a red torus", "--model", "small", "--noise-from", bad.toString(), "--out", out.toString());
         assertEquals(1, r.code(), r.err());
         assertOneErrorLine(r);
-        assertTrue(r.err().contains("pointe text2pc: " + bad + ": Gaussian draw 0 (noise000) has shape [1, 6, 7], the sampler asks for [1, 6, "),
-                r.err());
+        assertTrue(r.err().contains("pointe text2pc: " + bad + ": Gaussian draw 0 (noise000) has shape [1, 6, 7], "
+                + "the sampler asks for [1, 6, "), r.err());
 
         Path notNoise = dir.resolve("cloud-not-noise.npz");
         Npz.write(notNoise, Map.of("coords", f.get("pc_coords")));
