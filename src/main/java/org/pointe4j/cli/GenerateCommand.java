@@ -58,7 +58,8 @@ final class GenerateCommand implements Command {
                 + "                    [--model base40M|base300M|base1B|base40M-imagevec]\n"
                 + "                    [sampler options]\n\n"
                 + "Runs point-e's image2pointcloud pipeline: CLIP ViT-L/14 image grid -> base model (1024 points) ->\n"
-                + "upsample (4096 points, also conditioned on the grid). The image should show one object on a plain\n"
+                + "upsample (4096 points, also conditioned on the grid), with guidance 3 on both stages as point-e's\n"
+                + "example. The image should show one object on a plain\n"
                 + "background, like point-e's renders. Needs the official weights, e.g.:\n"
                 + "bin/pointe fetch base40M upsample ViT-L/14\n\n";
         return head + SamplerOptions.HELP + (text ? "\n\n" + GlideCommand.OPTIONS : "");
@@ -107,9 +108,9 @@ final class GenerateCommand implements Command {
             TerminalProgress bar = new TerminalProgress(err, false);
             String[] names = small ? new String[] {"small base", "small upsample"} : new String[] {model, "upsample"};
             PointCloud pc = text
-                    ? pipe.generate(input, opts.seed, SamplerOptions.progress(bar, names), Cancellation.NEVER,
+                    ? pipe.generate(input, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER,
                             notice -> err.println("pointe " + name() + ": " + notice))
-                    : pipe.generate(image, opts.seed, SamplerOptions.progress(bar, names), Cancellation.NEVER);
+                    : pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
                 String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", seed " + opts.seed + ")";
@@ -153,7 +154,7 @@ final class GenerateCommand implements Command {
         try (PointEPipeline pipe = PointEPipeline.official(model)) {
             opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
-            PointCloud pc = pipe.generate(image, opts.seed, SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER);
+            PointCloud pc = pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
                 String title = prompt + " (GLIDE -> " + model + ", seed " + opts.seed + ")";

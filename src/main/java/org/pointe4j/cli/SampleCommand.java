@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.GaussianDiffusion;
-import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.io.Catalog;
 import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
@@ -46,7 +45,7 @@ final class SampleCommand implements Command {
                 + "Conditioning: --embedding reads the array 'embeddings' (a CLIP vector [1, 768] for the vector models,\n"
                 + "a CLIP grid [1, 1024, 256] for the grid models; see 'pointe embed'); --uncond samples without\n"
                 + "conditioning (zeros for conditional models, no guidance). The upsampler defaults to the official\n"
-                + "'upsample' config; it sees the image grid when the base model is a grid model.\n\n"
+                + "'upsample' config; it sees the image grid and is guided (3) when the base model is a grid model.\n\n"
                 + SamplerOptions.HELP;
     }
 
@@ -100,12 +99,14 @@ final class SampleCommand implements Command {
             sampler.addStage(base, baseDiffusion, config.nCtx);
             if (up != null) {
                 boolean gridCond = config.name.contains("Grid") && up.conditioningKeys().contains("embeddings");
-                sampler.addStage(up, PointDiffusions.forConfig(upConfig), upConfig.nCtx).keyFilter(gridCond && !uncond ? "*" : "");
+                // image2pointcloud's wiring for grid models: the upsampler sees the grid and is guided (3)
+                sampler.addStage(up, PointDiffusions.forConfig(upConfig), upConfig.nCtx).keyFilter(gridCond && !uncond ? "*" : "")
+                        .guidanceScale(gridCond && !uncond ? 3.0 : 0.0);
             }
             opts.applyTo(sampler, !uncond);
             TerminalProgress bar = new TerminalProgress(err, false);
             long start = System.nanoTime();
-            NDArray samples = sampler.sample(m, 1, kwargs, NoiseSource.seeded(opts.seed), SamplerOptions.progress(bar,
+            NDArray samples = sampler.sample(m, 1, kwargs, opts.noise(), SamplerOptions.progress(bar,
                     modelName != null ? modelName : config.name, upModel != null ? upModel : "upsample"), Cancellation.NEVER);
             PointCloud pc = sampler.toPointClouds(samples).get(0);
             pc.save(outFile);

@@ -7,10 +7,12 @@ import org.pointe4j.pointe.PointCloudSampler;
 final class SamplerOptions {
     static final String HELP = "Sampler options (base stage / upsampler stage; defaults are point-e's):\n"
             + "  --seed S                  random seed (0)\n"
+            + "  --noise-from RUN.npz      replay the Gaussian draws of a Python point-e run (noise000, noise001, ...;\n"
+            + "                            see tools/record_noise.py) instead of drawing from --seed; computes in fp32\n"
             + "  --steps N                 Karras steps of the base stage (64)\n"
             + "  --upsample-steps N        Karras steps of the upsampler (64)\n"
             + "  --guidance G              classifier-free guidance scale of the base stage (3)\n"
-            + "  --upsample-guidance G     guidance of the upsampler (0 = none)\n"
+            + "  --upsample-guidance G     guidance of the upsampler (3 for image-grid models, 0 = none for text)\n"
             + "  --sampler NAME            base stage sampler (heun): " + KarrasSampler.Kind.names() + "\n"
             + "  --upsample-sampler NAME   sampler of the upsampler (same as --sampler); --s-churn applies to heun, euler, dpm2\n"
             + "  --sigma-min S             lowest noise level, in [1e-6, 10] (0.001)\n"
@@ -26,7 +28,10 @@ final class SamplerOptions {
     final int steps;
     final int upSteps;
     final double guidance;
-    final double upGuidance;
+    /** null: keep the pipeline's default (3 for image-grid pipelines, 0 otherwise). */
+    final Double upGuidance;
+    /** Recorded Gaussian draws to replay, or null for the seeded generator. */
+    final java.nio.file.Path noiseFrom;
     final KarrasSampler.Kind kind;
     final KarrasSampler.Kind upKind;
     final double sigmaMin;
@@ -46,7 +51,8 @@ final class SamplerOptions {
         steps = args.intOpt("steps", 64, 1, 100000);
         upSteps = args.intOpt("upsample-steps", 64, 1, 100000);
         guidance = args.doubleOpt("guidance", 3.0, -1000, 1000);
-        upGuidance = args.doubleOpt("upsample-guidance", 0.0, -1000, 1000);
+        upGuidance = args.has("upsample-guidance") ? args.doubleOpt("upsample-guidance", 0.0, -1000, 1000) : null;
+        noiseFrom = args.has("noise-from") ? java.nio.file.Paths.get(args.opt("noise-from", null)) : null;
         kind = samplerKind(args, "sampler", "heun");
         upKind = samplerKind(args, "upsample-sampler", kind.cliName);
         // bounded so that sigma_max * noise and the Karras schedule stay far inside float32
@@ -61,6 +67,14 @@ final class SamplerOptions {
         if (!(sigmaMin < sigmaMax) || !(sigmaMin < upSigmaMax)) {
             throw new Args.UsageException("--sigma-min must be below --sigma-max and --upsample-sigma-max");
         }
+        if (noiseFrom != null) {
+            noise(); // a missing or wrong file fails now, before any model is loaded
+            // a replay is for comparing with point-e, which computes in fp32: precision 'auto'
+            // would pick bf16 on AMX / AVX512-BF16 CPUs; -Dpointe.precision=bf16 still wins
+            if (System.getProperty("pointe.precision") == null) {
+                org.pointe4j.nn.Precision.use(org.pointe4j.nn.Precision.FP32);
+            }
+        }
     }
 
     /** An unknown sampler name is a usage error (exit 2) listing the known names. */
@@ -72,14 +86,25 @@ final class SamplerOptions {
         }
     }
 
-    /** Applies the options to the sampler's stages (the second stage gets the upsample-* values). */
+    /** Where the Gaussian draws come from: the recording of --noise-from, else the seeded generator. */
+    org.pointe4j.diffusion.NoiseSource noise() {
+        return noiseFrom != null ? org.pointe4j.diffusion.NoiseSource.fromFile(noiseFrom)
+                : org.pointe4j.diffusion.NoiseSource.seeded(seed);
+    }
+
+    /**
+     * Applies the options to the sampler's stages (the second stage gets the upsample-* values;
+     * without --upsample-guidance it keeps its own default, 0 when {@code conditional} is false).
+     */
     void applyTo(PointCloudSampler sampler, boolean conditional) {
         sampler.clipDenoised(clip);
         PointCloudSampler.Stage base = sampler.stage(0);
         base.karrasSteps(steps).guidanceScale(conditional ? guidance : 0).sigmaMin(sigmaMin).sigmaMax(sigmaMax).sChurn(churn)
                 .rho(rho).sampler(kind).useKarras(!ddpm);
         for (int i = 1; i < sampler.stages().size(); i++) {
-            sampler.stage(i).karrasSteps(upSteps).guidanceScale(upGuidance).sigmaMin(sigmaMin).sigmaMax(upSigmaMax)
+            PointCloudSampler.Stage up = sampler.stage(i);
+            up.guidanceScale(upGuidance != null ? upGuidance : conditional ? up.guidanceScale() : 0);
+            up.karrasSteps(upSteps).sigmaMin(sigmaMin).sigmaMax(upSigmaMax)
                     .sChurn(upChurn).rho(rho).sampler(upKind).useKarras(!ddpm);
         }
     }

@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
 
 /**
  * Where every Gaussian draw of a sampler comes from. Injected into all samplers so that a run is
- * reproducible from its seed ({@link #seeded}), and so tests can replay the noise the official
- * code drew ({@link #replay}) and compare step by step.
+ * reproducible from its seed ({@link #seeded}), and so tests and users can replay the noise the
+ * official code drew ({@link #replay}, {@link #fromFile}) and compare step by step.
  */
 @FunctionalInterface
 public interface NoiseSource {
@@ -33,6 +33,15 @@ public interface NoiseSource {
             }
             return manager.create(v, shape);
         };
+    }
+
+    /**
+     * Replays the draws a Python run of point-e recorded ({@code noise000}, {@code noise001}, ...
+     * in an {@code .npz}, see {@code tools/record_noise.py}), read lazily one at a time; fails with a
+     * one-line message naming the file and draw when the file runs out or a shape differs.
+     */
+    static NoiseSource fromFile(java.nio.file.Path file) {
+        return new RecordedNoise(file);
     }
 
     /** Replays recorded draws in order; fails clearly on a shape mismatch or when they run out. */

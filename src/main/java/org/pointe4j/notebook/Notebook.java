@@ -51,6 +51,21 @@ public final class Notebook {
         return p.generate(prompt, seed, progress(p), Cancellation.NEVER, Notebook::notice);
     }
 
+    /** Text to a point cloud with the given noise, e.g. {@link #noiseFrom} to replay a Python run. */
+    public static PointCloud text2pc(String prompt, NoiseSource noise) {
+        PointEPipeline p = Session.text();
+        return p.generate(prompt, noise, progress(p), Cancellation.NEVER, Notebook::notice);
+    }
+
+    /**
+     * The Gaussian draws a Python run of point-e recorded ({@code tools/record_noise.py}), to pass
+     * to {@link #text2pc(String, NoiseSource)} or {@link #img2pc(ImageU8, NoiseSource)} in place
+     * of a seed; relative paths are resolved against the notebook's folder.
+     */
+    public static NoiseSource noiseFrom(String file) {
+        return NoiseSource.fromFile(Paths.get(file));
+    }
+
     /** Only the base stage: the coarse cloud (1024 points; 128 with the small model). */
     public static PointCloud base(String prompt, long seed) {
         PointEPipeline p = Session.text();
@@ -84,10 +99,16 @@ public final class Notebook {
         }
     }
 
-    /** An image to a point cloud (point-e's image2pointcloud with base40M). */
+    /** An image to a point cloud (point-e's image2pointcloud with base40M: guidance 3 on both stages). */
     public static PointCloud img2pc(ImageU8 image) {
         PointEPipeline p = Session.image();
         return p.generate(image, 0, progress(p), Cancellation.NEVER);
+    }
+
+    /** An image to a point cloud with the given noise, e.g. {@link #noiseFrom} to replay a Python run. */
+    public static PointCloud img2pc(ImageU8 image, NoiseSource noise) {
+        PointEPipeline p = Session.image();
+        return p.generate(image, noise, progress(p), Cancellation.NEVER);
     }
 
     /** Reads an image file (PNG, JPEG, BMP, GIF) relative to the notebook's folder. */

@@ -177,6 +177,11 @@ public final class PointCloudSampler {
             return sampler;
         }
 
+        /** The conditioning keys this stage sees ("*", "" or "a,b"). */
+        public String keyFilter() {
+            return keyFilter;
+        }
+
         void validate(int index) {
             String where = "stage " + index + ": ";
             if (useKarras) {

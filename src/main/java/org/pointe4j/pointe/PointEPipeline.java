@@ -23,8 +23,9 @@ import java.util.function.Consumer;
  *   <li>text: {@code base40M-textvec} conditioned on the CLIP text vector; the upsampler sees
  *       only the low-res cloud (point-e's text2pointcloud notebook);</li>
  *   <li>image: {@code base40M}, {@code base300M} or {@code base1B} conditioned on the CLIP
- *       image grid, which the upsampler sees too (image2pointcloud); {@code base40M-imagevec}
- *       uses the pooled image vector.</li>
+ *       image grid, which the upsampler sees too (image2pointcloud: guidance 3 on both stages,
+ *       key filter {@code "*"}); {@code base40M-imagevec} uses the pooled image vector (its
+ *       upsampler sees only the coarse cloud, unguided).</li>
  * </ul>
  * {@link #sampler()} exposes the stages to change steps, guidance, sigmas or churn before
  * {@link #generate}. Closing the pipeline frees the models it loaded.
@@ -63,9 +64,12 @@ public final class PointEPipeline implements AutoCloseable {
         this.owns = owns;
         this.sampler = new PointCloudSampler();
         boolean grid = isGrid();
-        sampler.addStage(base, baseDiffusion, base.config().nCtx).keyFilter("embeddings");
+        // image2pointcloud: guidance [3, 3], key filter "*" (both stages see the grid; the guided
+        // upsampler's unconditional half gets a zero grid and a zero low_res). text2pointcloud:
+        // [3, 0] with ('texts', ''), the upsampler sees only the coarse cloud.
+        sampler.addStage(base, baseDiffusion, base.config().nCtx).keyFilter(grid ? "*" : "embeddings");
         if (upsampler != null) {
-            sampler.addStage(upsampler, upDiffusion, upsampler.config().nCtx).keyFilter(grid ? "embeddings" : "");
+            sampler.addStage(upsampler, upDiffusion, upsampler.config().nCtx).keyFilter(grid ? "*" : "").guidanceScale(grid ? 3.0 : 0.0);
         }
     }
 
@@ -175,8 +179,26 @@ public final class PointEPipeline implements AutoCloseable {
 
     /** Samples a cloud for an image, reproducibly from {@code seed}. */
     public PointCloud generate(ImageU8 image, long seed, PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
+        return generate(image, NoiseSource.seeded(seed), listener, cancelled);
+    }
+
+    /** Samples a cloud for an image with the given noise (e.g. {@link NoiseSource#fromFile} to replay a Python run). */
+    public PointCloud generate(ImageU8 image, NoiseSource noise, PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
         try (NDManager m = Torch.newManager()) {
-            return run(conditionImage(image, m), NoiseSource.seeded(seed), listener, cancelled, m);
+            return run(conditionImage(image, m), noise, listener, cancelled, m);
+        }
+    }
+
+    /**
+     * Samples a cloud from a conditioning computed elsewhere: what {@link #conditionText} or
+     * {@link #conditionImage} return ({@code [1, 768]} or {@code [1, 1024, 256]}).
+     */
+    public PointCloud generateFrom(NDArray conditioning, NoiseSource noise, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled) {
+        try (NDManager m = Torch.newManager()) {
+            NDArray c = conditioning.duplicate();
+            c.attach(m);
+            return run(c, noise, listener, cancelled, m);
         }
     }
 

@@ -86,6 +86,14 @@ class OfficialPipelineTest {
         CliTest.Run noImage = CliTest.run("img2pc", models.resolve("nope.jpg").toString(), "--out", cloud2.toString());
         assertEquals(1, noImage.code());
         assertTrue(noImage.err().contains("nope.jpg does not exist"), noImage.err());
+        // a recording of another run: the first draw's shape is wrong (point-e's base draws [1, 6, 1024])
+        Path tape = models.resolve("other-run.npz");
+        org.pointe4j.io.Npz.write(tape, java.util.Map.of("noise000", org.pointe4j.io.HostArray.ofFloats(new float[6 * 64], 1, 6, 64)));
+        CliTest.Run replay = CliTest.run("img2pc", image.toString(), "--model", "base40M", "--out", cloud2.toString(), "--noise-from",
+                tape.toString());
+        assertEquals(1, replay.code());
+        assertTrue(replay.err().contains(tape + ": Gaussian draw 0 (noise000) has shape [1, 6, 64], the sampler asks for [1, 6, 1024]"),
+                replay.err());
     }
 
     @Test
