@@ -55,10 +55,7 @@ final class ForwardCommand implements Command {
         Path outFile = Paths.get(args.require("out"));
         boolean acts = args.flag("activations");
         args.rejectUnknown();
-        Map<String, HostArray> in = Npz.read(inputs);
-        if (!in.containsKey("x") || !in.containsKey("t")) {
-            throw new IllegalArgumentException(inputs + " must hold arrays 'x' and 't' (has " + in.keySet() + ")");
-        }
+        Map<String, HostArray> in = readInputs(inputs);
         try (PointDiffusionTransformer model = PointModels.load(checkpoint, config); NDManager m = Torch.newManager()) {
             Map<String, NDArray> kwargs = new LinkedHashMap<>();
             for (Map.Entry<String, HostArray> e : in.entrySet()) {
@@ -85,6 +82,20 @@ final class ForwardCommand implements Command {
             out.printf("%s: out %s in %.0f ms -> %s%n", config.name, y.getShape(), ms, outFile);
         }
         return 0;
+    }
+
+    /** Reads 'x', 't' and the conditioning arrays of an inputs .npz; the keys are checked before any data is read. */
+    private static Map<String, HostArray> readInputs(Path inputs) {
+        try (Npz.Archive a = Npz.open(inputs)) {
+            if (!a.names().contains("x") || !a.names().contains("t")) {
+                throw new IllegalArgumentException(inputs + " must hold arrays 'x' and 't' (has " + a.names() + ")");
+            }
+            Map<String, HostArray> in = new LinkedHashMap<>();
+            for (String k : a.names()) {
+                in.put(k, a.read(k));
+            }
+            return in;
+        }
     }
 
     /** Config from --model (catalog) or --config (file), exactly one of them. */

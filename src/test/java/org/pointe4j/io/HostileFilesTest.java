@@ -217,6 +217,21 @@ class HostileFilesTest {
         assertClean(CheckpointException.class, 20, () -> Npz.read(h), h.toString(), "lots");
     }
 
+    /** The lazy reader still reads what it is asked for, and only that. */
+    @Test
+    void npzReadsOnlyTheArraysAskedFor(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("two.npz");
+        zip(f, deflated("coords.npy", npy("<f4", "(2, 3)", floats(6))),
+                deflated("junk.npy", npy("<f4", "(26214400,)", new byte[100 << 20])));
+        long before = HostileFiles.allocated();
+        try (Npz.Archive a = Npz.open(f)) {
+            assertEquals(java.util.List.of("coords", "junk"), a.names());
+            assertArrayEquals(new long[] {26214400}, a.shape("junk"));
+            assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, a.read("coords").toFloats());
+        }
+        assertTrue(HostileFiles.allocated() - before < HostileFiles.ALLOCATION_LIMIT);
+    }
+
     // ---- PLY ---------------------------------------------------------------------------------
 
     private static Path ply(Path file, String header, byte[] body) throws Exception {
