@@ -152,7 +152,7 @@ class HostileFilesTest {
         PointConfig base1B = PointConfig.of(Catalog.get().entry("base1B").config());
         boolean reset = Memory.resetPeak();
         long rss = Memory.residentBytes();
-        assertClean(CheckpointException.class, 30, () -> PointModels.load(tiny, base1B).close(),
+        assertClean(CheckpointException.class, 30, true, () -> PointModels.load(tiny, base1B).close(),
                 tiny.toString(), "does not fit");
         if (reset && rss > 0) {
             long grown = Memory.peakBytes() - rss;
