@@ -80,7 +80,11 @@ public final class GlideConfig {
 
     /** From a {@code create_model_and_diffusion} kwargs object; absent keys take the defaults. */
     public static GlideConfig of(JsonObject kwargs) {
-        return new GlideConfig(kwargs);
+        try {
+            return new GlideConfig(kwargs);
+        } catch (NumberFormatException | IllegalStateException | UnsupportedOperationException | ClassCastException e) {
+            throw new IllegalArgumentException(ConfigRanges.wrongType(kwargs, NAME), e);
+        }
     }
 
     /** {@code model_and_diffusion_defaults()}: the 64x64 text-conditional base model. */

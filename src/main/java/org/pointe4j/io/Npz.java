@@ -263,12 +263,16 @@ public final class Npz {
                 dims.add(Long.parseLong(p));
             }
         }
+        if (dims.size() > 32) {
+            throw new CheckpointException(where + ": .npy shape has " + dims.size() + " dimensions (numpy allows 32)");
+        }
         h.shape = dims.stream().mapToLong(Long::longValue).toArray();
         h.fortran = f.group(1).equals("True");
         long bytes = h.dtype.itemSize();
         for (long dim : h.shape) {
-            if (dim < 0) {
-                throw new CheckpointException(where + ": .npy shape " + Arrays.toString(h.shape) + " has a negative dimension");
+            if (dim < 0 || dim > Integer.MAX_VALUE) {
+                throw new CheckpointException(where + ": .npy shape " + Arrays.toString(h.shape) + " has a "
+                        + (dim < 0 ? "negative dimension" : "dimension over 2^31"));
             }
             bytes = BoundedZip.saturatingMultiply(bytes, dim);
         }

@@ -113,6 +113,10 @@ final class TensorIndex {
                 if (v.shape[i] < 0) {
                     throw new CheckpointException(where + ": " + tensor + " has a negative size " + Arrays.toString(v.shape));
                 }
+                if (v.shape[i] > Integer.MAX_VALUE) {
+                    // even an empty tensor with such a dimension overflows the engine's size arithmetic
+                    throw new CheckpointException(where + ": " + tensor + " has a dimension over 2^31 in " + Arrays.toString(v.shape));
+                }
                 if (v.stride[i] < 0) {
                     throw new CheckpointException(where + ": " + tensor + " has a negative stride " + Arrays.toString(v.stride)
                             + " (torch has none)");

@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
 import java.math.BigDecimal;
+import java.util.Map;
 
 /**
  * Sane ranges for the size keys of model configs, checked when a config is read, before any
@@ -59,5 +60,24 @@ public final class ConfigRanges {
                     + "], got " + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown));
         }
         return v.intValueExact();
+    }
+
+    /**
+     * The message for a config whose value has the wrong JSON type: names the first key whose
+     * value is neither a number, a string, a boolean nor null (the usual culprit), else all keys.
+     */
+    public static String wrongType(JsonObject o, String model) {
+        for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+            if (!e.getValue().isJsonPrimitive() && !e.getValue().isJsonNull() && !e.getValue().isJsonArray()) {
+                return model + ": config key '" + e.getKey() + "' holds a JSON object where a number, string or flag belongs";
+            }
+        }
+        return model + ": a config value has the wrong type (a string where a number belongs?) in " + o.keySet();
+    }
+
+    /** A parser's message without the Java class names some parsers put in front. */
+    public static String plain(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        return m.replaceAll("(?:[a-z]+\\.)+[A-Z][A-Za-z]*(?:Exception|Error): ", "");
     }
 }

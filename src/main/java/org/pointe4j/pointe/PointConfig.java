@@ -90,7 +90,12 @@ public final class PointConfig {
 
     /** Reads an official config dict. */
     public static PointConfig of(JsonObject config) {
-        return new PointConfig(config);
+        try {
+            return new PointConfig(config);
+        } catch (NumberFormatException | IllegalStateException | UnsupportedOperationException | ClassCastException e) {
+            // Gson's getAs* on a value of another type (a string for a number, an object for a flag)
+            throw new IllegalArgumentException(ConfigRanges.wrongType(config, "point-e model config"), e);
+        }
     }
 
     /**
@@ -103,11 +108,13 @@ public final class PointConfig {
             if (o.has("config") && o.get("config").isJsonObject()) {
                 o = o.getAsJsonObject("config");
             }
-            return new PointConfig(o);
+            return of(o);
         } catch (IOException e) {
-            throw new UncheckedIOException(new IOException("cannot read config " + file + ": " + e.getMessage(), e));
+            throw new UncheckedIOException("cannot read config " + file + " (" + e.getMessage() + ")", e);
         } catch (IllegalStateException | com.google.gson.JsonParseException e) {
-            throw new IllegalArgumentException(file + ": not a JSON config object (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(file + ": not a JSON config object (" + ConfigRanges.plain(e) + ")", e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }
 

@@ -177,6 +177,23 @@ class HostileFilesTest {
         assertClean(IllegalArgumentException.class, 20, () -> SdfModel.load(sdfTiny, sdf).close(), "'encoder_layers'");
     }
 
+    /** trace: a string where a number belongs ({@code For input string}), an object ({@code JsonObject}). */
+    @Test
+    void configValuesOfTheWrongType() {
+        JsonObject lots = Catalog.get().entry("base40M-uncond").config().deepCopy();
+        lots.addProperty("layers", "lots");
+        assertClean(IllegalArgumentException.class, 20, () -> PointConfig.of(lots), "'layers'", "lots");
+        JsonObject scale = Catalog.get().entry("base40M-uncond").config().deepCopy();
+        scale.addProperty("init_scale", "big");
+        assertClean(IllegalArgumentException.class, 20, () -> PointConfig.of(scale), "wrong type");
+        JsonObject object = Catalog.get().entry("base40M-uncond").config().deepCopy();
+        object.add("time_token_cond", new JsonObject());
+        assertClean(IllegalArgumentException.class, 20, () -> PointConfig.of(object), "'time_token_cond'");
+        JsonObject glide = new JsonObject();
+        glide.addProperty("xf_layers", 1e12);
+        assertClean(IllegalArgumentException.class, 20, () -> org.pointe4j.glide.GlideConfig.of(glide), "'xf_layers'");
+    }
+
     // ---- npz ---------------------------------------------------------------------------------
 
     /** memory: every array was read before the keys were checked (here 200 MB of zeros in 200 KB). */
