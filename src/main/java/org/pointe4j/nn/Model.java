@@ -45,13 +45,24 @@ public abstract class Model implements AutoCloseable {
             return model;
         } catch (OutOfMemoryError e) {
             manager.close();
-            throw new CheckpointException(checkpoint + ": out of memory while loading its weights (about "
-                    + MemoryBudget.human(expected) + " as float32); give Java more memory, e.g. POINTE_JAVA_OPTS=-Xmx"
-                    + Math.max(2, (expected >> 30) + 2) + "g");
+            throw outOfMemory(checkpoint, expected);
+        } catch (ai.djl.engine.EngineException e) {
+            manager.close();
+            String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (m.contains("alloc") || m.contains("memory")) {
+                throw outOfMemory(checkpoint, expected); // the engine's own allocation failed
+            }
+            throw e;
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    private static CheckpointException outOfMemory(Path checkpoint, long expected) {
+        return new CheckpointException(checkpoint + ": out of memory while loading its weights (about "
+                + MemoryBudget.human(expected) + " as float32); give Java more memory, e.g. POINTE_JAVA_OPTS=-Xmx"
+                + Math.max(2, (expected >> 30) + 2) + "g");
     }
 
     /**
