@@ -69,20 +69,24 @@ class HostileFilesTest {
         assertClean(CheckpointException.class, 20, () -> TorchCheckpoint.open(f).close(), f.toString(), "key");
     }
 
-    /** memory: a string opcode that claims 2 GB (allocated before reading), and an 8-byte length of 1 TB. */
+    /** memory: a string opcode that claims 2 GB (allocated before reading). */
     @Test
-    void hugeStringLengths(@TempDir Path dir) throws Exception {
+    void hugeStringLength(@TempDir Path dir) throws Exception {
         byte[] four = new HostileFiles.Pickle().raw('X').bytes(HostileFiles.le(0x7ffffff0L, 4)).ascii("abc").bytes();
         Path f = checkpoint(dir.resolve("string.pt"), four, null);
         assertClean(CheckpointException.class, 20, () -> TorchCheckpoint.open(f).close(), f.toString(), "2147483632");
+    }
+
+    /** memory: an 8-byte string length of 1 TB. */
+    @Test
+    void hugeString8Length(@TempDir Path dir) throws Exception {
         byte[] eight = new HostileFiles.Pickle().raw(0x8d).bytes(HostileFiles.le(1L << 40, 8)).ascii("abc").bytes();
         Path g = checkpoint(dir.resolve("string8.pt"), eight, null);
         assertClean(CheckpointException.class, 20, () -> TorchCheckpoint.open(g).close(), g.toString(), "1099511627776");
     }
 
-    /** memory: a 100 MB pickle deflated to 100 KB, once declared honestly and once declared as 1 KB. */
-    @Test
-    void inflatingPickle(@TempDir Path dir) throws Exception {
+    /** A 100 MB pickle (one long string) deflated to about 100 KB. */
+    private static Path bigPickle(Path honest) throws Exception {
         byte[] big = new byte[100 << 20];
         big[0] = (byte) 0x80;
         big[1] = 2;
@@ -90,12 +94,21 @@ class HostileFilesTest {
         System.arraycopy(HostileFiles.le(big.length - 8, 4), 0, big, 3, 4);
         java.util.Arrays.fill(big, 7, big.length - 1, (byte) 'a');
         big[big.length - 1] = '.';
-        Path honest = dir.resolve("inflate.pt");
         zip(honest, deflated("archive/data.pkl", big));
-        big = null;
+        return honest;
+    }
+
+    /** memory: a 100 MB pickle deflated to 100 KB. */
+    @Test
+    void inflatingPickle(@TempDir Path dir) throws Exception {
+        Path honest = bigPickle(dir.resolve("inflate.pt"));
         assertClean(CheckpointException.class, 20, () -> TorchCheckpoint.open(honest).close(), honest.toString(), "data.pkl");
-        Path lying = dir.resolve("lying.pt");
-        Files.copy(honest, lying);
+    }
+
+    /** memory: the same pickle, with a zip directory that declares it as 1000 bytes. */
+    @Test
+    void inflatingPickleThatLiesAboutItsSize(@TempDir Path dir) throws Exception {
+        Path lying = bigPickle(dir.resolve("lying.pt"));
         HostileFiles.lieAboutSize(lying, "archive/data.pkl", 1000);
         assertClean(CheckpointException.class, 20, () -> TorchCheckpoint.open(lying).close(), lying.toString(),
                 "more than the 1000 bytes");
@@ -162,33 +175,59 @@ class HostileFilesTest {
 
     /** hang: {@code layers: 2e9} ran 130 s to 6.7 GB. */
     @Test
-    void absurdConfigSizes() {
+    void absurdLayerCount() {
         Path tiny = Fixtures.fixture("pointe/uncond_tiny.pt");
         JsonObject c = Catalog.get().entry("base40M-uncond").config().deepCopy();
         c.addProperty("layers", 2e9);
         assertClean(IllegalArgumentException.class, 20, () -> PointModels.load(tiny, PointConfig.of(c)).close(),
                 "'layers'", "2000000000");
+    }
+
+    /** memory: a width of 2^20 (4 TB of weights per layer). */
+    @Test
+    void absurdWidth() {
+        Path tiny = Fixtures.fixture("pointe/uncond_tiny.pt");
         JsonObject w = Catalog.get().entry("base40M-uncond").config().deepCopy();
         w.addProperty("width", 1 << 20);
         assertClean(IllegalArgumentException.class, 20, () -> PointModels.load(tiny, PointConfig.of(w)).close(), "'width'");
+    }
+
+    /** hang: the SDF model's {@code encoder_layers: 2e9}. */
+    @Test
+    void absurdSdfLayers() {
         JsonObject sdf = Catalog.get().entry("sdf").config().deepCopy();
         sdf.addProperty("encoder_layers", 2e9);
         Path sdfTiny = Fixtures.fixture("sdf/sdf_tiny.pt");
         assertClean(IllegalArgumentException.class, 20, () -> SdfModel.load(sdfTiny, sdf).close(), "'encoder_layers'");
     }
 
-    /** trace: a string where a number belongs ({@code For input string}), an object ({@code JsonObject}). */
+    /** trace: a string where a size belongs ({@code For input string}). */
     @Test
-    void configValuesOfTheWrongType() {
+    void configSizeThatIsAString() {
         JsonObject lots = Catalog.get().entry("base40M-uncond").config().deepCopy();
         lots.addProperty("layers", "lots");
         assertClean(IllegalArgumentException.class, 20, () -> PointConfig.of(lots), "'layers'", "lots");
+    }
+
+    /** trace: a string where a float belongs. */
+    @Test
+    void configScaleThatIsAString() {
         JsonObject scale = Catalog.get().entry("base40M-uncond").config().deepCopy();
         scale.addProperty("init_scale", "big");
         assertClean(IllegalArgumentException.class, 20, () -> PointConfig.of(scale), "wrong type");
+    }
+
+    /** trace: an object where a flag belongs ({@code UnsupportedOperationException: JsonObject}). */
+    @Test
+    void configFlagThatIsAnObject() {
         JsonObject object = Catalog.get().entry("base40M-uncond").config().deepCopy();
         object.add("time_token_cond", new JsonObject());
         assertClean(IllegalArgumentException.class, 20, () -> PointConfig.of(object), "'time_token_cond'");
+    }
+
+    /** silent wrong: GLIDE's {@code xf_layers: 1e12} (read as a truncated int). */
+    @Test
+    void absurdGlideLayers() {
         JsonObject glide = new JsonObject();
         glide.addProperty("xf_layers", 1e12);
         assertClean(IllegalArgumentException.class, 20, () -> org.pointe4j.glide.GlideConfig.of(glide), "'xf_layers'");
@@ -205,30 +244,45 @@ class HostileFilesTest {
         assertClean(IllegalArgumentException.class, 20, () -> PointCloud.load(f), f.toString(), "junk");
     }
 
-    /** memory: a header claiming 2 GB with a 10-byte payload, and an entry that lies about its size. */
+    /** A header claiming 2 GB with a 10-byte payload (refused before reading; the old reader read until the end). */
     @Test
     void npyHeaderClaimsHugeShape(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("claims.npz");
         zip(f, deflated("x.npy", npy("<f4", "(500000000,)", new byte[10])));
-        assertClean(CheckpointException.class, 20, () -> Npz.read(f), f.toString(), "x.npy", "2000000000");
+        assertClean(CheckpointException.class, 20, () -> Npz.read(f), f.toString(), "x.npy");
+    }
+
+    /** memory: an entry whose zip directory declares 1 MB and which inflates to 100 MB as its header says. */
+    @Test
+    void npyEntryLiesAboutItsSize(@TempDir Path dir) throws Exception {
         Path g = dir.resolve("lies.npz");
         zip(g, deflated("x.npy", npy("<f4", "(26214400,)", new byte[100 << 20])));
         HostileFiles.lieAboutSize(g, "x.npy", 1 << 20);
         assertClean(CheckpointException.class, 20, () -> Npz.read(g), g.toString(), "x.npy");
     }
 
-    /** trace: a negative header length ({@code len < 0}), a negative dimension, a non-numeric one. */
+    /** trace: a negative header length ({@code len < 0}). */
     @Test
-    void malformedNpyHeaders(@TempDir Path dir) throws Exception {
+    void npyNegativeHeaderLength(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream v2 = new ByteArrayOutputStream();
         v2.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0});
         v2.writeBytes(HostileFiles.le(0xfffffff1L, 4));
         Path f = dir.resolve("hlen.npz");
         zip(f, stored("x.npy", v2.toByteArray()));
         assertClean(CheckpointException.class, 20, () -> Npz.read(f), f.toString(), "header");
+    }
+
+    /** trace: a negative dimension. */
+    @Test
+    void npyNegativeDimension(@TempDir Path dir) throws Exception {
         Path g = dir.resolve("neg.npz");
         zip(g, stored("x.npy", npy("<f4", "(-5, 2)", floats(10))));
         assertClean(CheckpointException.class, 20, () -> Npz.read(g), g.toString(), "-5");
+    }
+
+    /** trace: a dimension that is not a number. */
+    @Test
+    void npyDimensionThatIsNotANumber(@TempDir Path dir) throws Exception {
         Path h = dir.resolve("lots.npz");
         zip(h, stored("x.npy", npy("<f4", "(lots,)", floats(10))));
         assertClean(CheckpointException.class, 20, () -> Npz.read(h), h.toString(), "lots");
@@ -259,28 +313,42 @@ class HostileFilesTest {
         return file;
     }
 
-    /** memory: 400 million vertices declared (4.8 GB of floats), binary and ASCII. */
+    /** memory: 400 million vertices declared (4.8 GB of floats) in a binary file. */
     @Test
     void plyHugeVertexCount(@TempDir Path dir) throws Exception {
         Path f = ply(dir.resolve("huge.ply"), "ply\nformat binary_little_endian 1.0\nelement vertex 400000000\n"
                 + "property float x\nproperty float y\nproperty float z\nend_header\n", floats(9));
         assertClean(IllegalArgumentException.class, 20, () -> Ply.read(f), f.toString(), "400000000");
+    }
+
+    /** memory: the same in an ASCII file. */
+    @Test
+    void plyHugeVertexCountAscii(@TempDir Path dir) throws Exception {
         Path g = ply(dir.resolve("hugea.ply"), "ply\nformat ascii 1.0\nelement vertex 400000000\n"
                 + "property float x\nproperty float y\nproperty float z\nend_header\n", "0 0 0\n".getBytes(StandardCharsets.US_ASCII));
         assertClean(IllegalArgumentException.class, 20, () -> Ply.read(g), g.toString(), "400000000");
     }
 
-    /** crash: a face list whose uint count is 4e9 (NegativeArraySizeException) or 2^31-1 (out of memory). */
+    private static final String LIST_HEADER = "ply\nformat binary_little_endian 1.0\nelement vertex 1\nproperty float x\nproperty float y\n"
+                + "property float z\nelement face 1\nproperty list uint int vertex_indices\nend_header\n";
+
+    private static byte[] listBody(long count) {
+        byte[] body = new byte[12 + 4 + 12];
+        System.arraycopy(HostileFiles.le(count, 4), 0, body, 12, 4);
+        return body;
+    }
+
+    /** crash: a face list whose uint count is 4e9 (NegativeArraySizeException). */
     @Test
     void plyHugeListCount(@TempDir Path dir) throws Exception {
-        String header = "ply\nformat binary_little_endian 1.0\nelement vertex 1\nproperty float x\nproperty float y\n"
-                + "property float z\nelement face 1\nproperty list uint int vertex_indices\nend_header\n";
-        byte[] body = new byte[12 + 4 + 12];
-        System.arraycopy(HostileFiles.le(4_000_000_000L, 4), 0, body, 12, 4);
-        Path f = ply(dir.resolve("list.ply"), header, body);
+        Path f = ply(dir.resolve("list.ply"), LIST_HEADER, listBody(4_000_000_000L));
         assertClean(IllegalArgumentException.class, 20, () -> Ply.read(f), f.toString(), "4000000000");
-        System.arraycopy(HostileFiles.le(Integer.MAX_VALUE, 4), 0, body, 12, 4);
-        Path g = ply(dir.resolve("list2.ply"), header, body);
+    }
+
+    /** crash: a face list whose count is 2^31-1 (OutOfMemoryError). */
+    @Test
+    void plyLargestListCount(@TempDir Path dir) throws Exception {
+        Path g = ply(dir.resolve("list2.ply"), LIST_HEADER, listBody(Integer.MAX_VALUE));
         assertClean(IllegalArgumentException.class, 20, () -> Ply.read(g), g.toString(), "2147483647");
     }
 
@@ -292,15 +360,25 @@ class HostileFilesTest {
         assertClean(IllegalArgumentException.class, 20, () -> PointCloud.load(f), f.toString(), "'x'");
     }
 
-    /** trace: a count that is not a number ({@code For input string}), a truncated property line. */
+    /** trace: a count that is not a number ({@code For input string}). */
     @Test
-    void plyMalformedHeader(@TempDir Path dir) throws Exception {
+    void plyCountThatIsNotANumber(@TempDir Path dir) throws Exception {
         Path f = ply(dir.resolve("lots.ply"), "ply\nformat ascii 1.0\nelement vertex lots\nproperty float x\nend_header\n",
                 new byte[0]);
         assertClean(IllegalArgumentException.class, 20, () -> Ply.read(f), f.toString(), "lots");
+    }
+
+    /** trace: a property line without a name. */
+    @Test
+    void plyIncompleteProperty(@TempDir Path dir) throws Exception {
         Path g = ply(dir.resolve("prop.ply"), "ply\nformat ascii 1.0\nelement vertex 1\nproperty float\nend_header\n",
                 new byte[0]);
         assertClean(IllegalArgumentException.class, 20, () -> Ply.read(g), g.toString(), "property");
+    }
+
+    /** A property type PLY does not have. */
+    @Test
+    void plyUnknownPropertyType(@TempDir Path dir) throws Exception {
         Path h = ply(dir.resolve("type.ply"), "ply\nformat binary_little_endian 1.0\nelement vertex 1\nproperty quaternion x\n"
                 + "end_header\n", new byte[16]);
         assertClean(IllegalArgumentException.class, 20, () -> Ply.read(h), h.toString(), "quaternion");
