@@ -116,26 +116,12 @@ final class SafeUnpickler extends Unpickler {
             if (e.getCause() instanceof CheckpointException) {
                 throw (CheckpointException) e.getCause();
             }
-            throw new CheckpointException(source + ": malformed pickle data (" + describe(e) + ")", e);
+            throw new CheckpointException(source + ": malformed pickle data (" + PickleValues.describe(e) + ")", e);
         } catch (StackOverflowError e) {
             throw new CheckpointException(source + ": malformed pickle data (structures nested too deeply)");
         } catch (IOException e) {
             throw new CheckpointException(source + ": truncated pickle data (" + e.getMessage() + ")", e);
         }
-    }
-
-    /** A reason without Java class names: Pyrolite's own messages are plain, the JDK's are not. */
-    private static String describe(RuntimeException e) {
-        if (e instanceof PickleException && e.getMessage() != null) {
-            return e.getMessage();
-        }
-        if (e instanceof ClassCastException) {
-            return "an object of an unexpected type";
-        }
-        if (e instanceof IndexOutOfBoundsException) {
-            return "an opcode found too few objects on the stack";
-        }
-        return "an invalid length or value";
     }
 
     /** Bytes of the pickle not read yet (the stream is in memory, so this is exact). */
@@ -174,39 +160,10 @@ final class SafeUnpickler extends Unpickler {
     /** Python refuses unhashable keys; in Java, hashing a self-referencing or bomb structure never ends. */
     private Object key(Object k) {
         if (k instanceof Map || k instanceof Collection) {
-            throw new CheckpointException(source + ": malformed pickle data: a " + typeName(k)
+            throw new CheckpointException(source + ": malformed pickle data: a " + PickleValues.typeName(k)
                     + " used as a dict key or set item (unhashable)");
         }
         return k;
-    }
-
-    /** A short type name for messages (never the object itself, which may be huge or cyclic). */
-    static String typeName(Object o) {
-        if (o == null) {
-            return "None";
-        }
-        if (o instanceof Map) {
-            return "dict";
-        }
-        if (o instanceof List) {
-            return "list";
-        }
-        if (o instanceof Collection) {
-            return "set";
-        }
-        if (o instanceof Object[]) {
-            return "tuple";
-        }
-        if (o instanceof String) {
-            return "str";
-        }
-        if (o instanceof Number) {
-            return "number";
-        }
-        if (o instanceof TensorView) {
-            return "tensor";
-        }
-        return "object";
     }
 
     @Override
@@ -222,8 +179,8 @@ final class SafeUnpickler extends Unpickler {
                 Object name = stack.pop();
                 Object module = stack.pop();
                 if (!(module instanceof String) || !(name instanceof String)) {
-                    throw new CheckpointException(source + ": malformed pickle data: STACK_GLOBAL of a " + typeName(module)
-                            + " and a " + typeName(name));
+                    throw new CheckpointException(source + ": malformed pickle data: STACK_GLOBAL of a " + PickleValues.typeName(module)
+                            + " and a " + PickleValues.typeName(name));
                 }
                 stack.add(resolve((String) module, (String) name));
                 return NO_RETURN_VALUE;
@@ -246,7 +203,7 @@ final class SafeUnpickler extends Unpickler {
                 Object k = key(stack.pop());
                 Object target = stack.peek();
                 if (!(target instanceof Map)) {
-                    throw new CheckpointException(source + ": malformed pickle data: SETITEM on a " + typeName(target));
+                    throw new CheckpointException(source + ": malformed pickle data: SETITEM on a " + PickleValues.typeName(target));
                 }
                 @SuppressWarnings("unchecked")
                 Map<Object, Object> dict = (Map<Object, Object>) target;
@@ -257,7 +214,7 @@ final class SafeUnpickler extends Unpickler {
                 List<Object> items = stack.pop_all_since_marker();
                 Object target = stack.peek();
                 if (!(target instanceof Set)) {
-                    throw new CheckpointException(source + ": malformed pickle data: ADDITEMS on a " + typeName(target));
+                    throw new CheckpointException(source + ": malformed pickle data: ADDITEMS on a " + PickleValues.typeName(target));
                 }
                 @SuppressWarnings("unchecked")
                 Set<Object> set = (Set<Object>) target;
@@ -298,7 +255,7 @@ final class SafeUnpickler extends Unpickler {
                 List<Object> items = stack.pop_all_since_marker();
                 Object target = stack.peek();
                 if (!(target instanceof Map)) {
-                    throw new CheckpointException(source + ": malformed pickle data: SETITEMS on a " + typeName(target));
+                    throw new CheckpointException(source + ": malformed pickle data: SETITEMS on a " + PickleValues.typeName(target));
                 }
                 @SuppressWarnings("unchecked")
                 Map<Object, Object> dict = (Map<Object, Object>) target;
@@ -376,7 +333,7 @@ final class SafeUnpickler extends Unpickler {
             throw new CheckpointException(source + ": _rebuild_tensor_v2 with unexpected arguments");
         }
         StorageRef storage = (StorageRef) args[0];
-        long offset = exactLong(args[1], "storage offset");
+        long offset = PickleValues.exactLong(source, args[1], "storage offset");
         long[] shape = longs(args[2]);
         long[] stride = longs(args[3]);
         if (shape.length != stride.length) {
@@ -389,31 +346,16 @@ final class SafeUnpickler extends Unpickler {
         Object[] items = tuple instanceof Object[] ? (Object[]) tuple
                 : tuple instanceof List ? ((List<?>) tuple).toArray() : null;
         if (items == null) {
-            throw new CheckpointException(source + ": malformed tensor: expected a tuple of ints, got a " + typeName(tuple));
+            throw new CheckpointException(source + ": malformed tensor: expected a tuple of ints, got a " + PickleValues.typeName(tuple));
         }
         if (items.length > 64) {
             throw new CheckpointException(source + ": malformed tensor: " + items.length + " dimensions");
         }
         long[] out = new long[items.length];
         for (int i = 0; i < items.length; i++) {
-            out[i] = exactLong(items[i], "size or stride");
+            out[i] = PickleValues.exactLong(source, items[i], "size or stride");
         }
         return out;
-    }
-
-    /** An integer that must fit a Java long exactly (pickle ints are unbounded). */
-    private long exactLong(Object o, String what) {
-        if (o instanceof java.math.BigInteger) {
-            java.math.BigInteger b = (java.math.BigInteger) o;
-            if (b.bitLength() < 64) {
-                return b.longValue();
-            }
-            throw new CheckpointException(source + ": malformed tensor: " + what + " " + b + " is out of range");
-        }
-        if (o instanceof Long || o instanceof Integer || o instanceof Short || o instanceof Byte) {
-            return ((Number) o).longValue();
-        }
-        throw new CheckpointException(source + ": malformed tensor: " + what + " is a " + typeName(o) + ", not an int");
     }
 
     @Override
@@ -421,15 +363,15 @@ final class SafeUnpickler extends Unpickler {
         Object[] t = pid instanceof Object[] ? (Object[]) pid
                 : pid instanceof List ? new ArrayList<>((List<?>) pid).toArray() : null;
         if (t == null || t.length < 5 || !"storage".equals(t[0])) {
-            throw new CheckpointException(source + ": unsupported persistent id (a " + typeName(pid) + ")");
+            throw new CheckpointException(source + ": unsupported persistent id (a " + PickleValues.typeName(pid) + ")");
         }
         if (!(t[1] instanceof StorageType)) {
             throw new CheckpointException(source + ": persistent id without a storage class");
         }
         DType dt = ((StorageType) t[1]).dtype;
         if (!(t[2] instanceof String) && !(t[2] instanceof Number)) {
-            throw new CheckpointException(source + ": storage key is a " + typeName(t[2]));
+            throw new CheckpointException(source + ": storage key is a " + PickleValues.typeName(t[2]));
         }
-        return new StorageRef(dt, String.valueOf(t[2]), exactLong(t[4], "storage size"));
+        return new StorageRef(dt, String.valueOf(t[2]), PickleValues.exactLong(source, t[4], "storage size"));
     }
 }

@@ -73,7 +73,7 @@ final class TensorIndex {
         if (k instanceof String || k instanceof Number || k instanceof Boolean) {
             return String.valueOf(k);
         }
-        return "<" + SafeUnpickler.typeName(k) + ">";
+        return "<" + PickleValues.typeName(k) + ">";
     }
 
     private static String join(String a, String b) {
