@@ -59,10 +59,7 @@ final class ForwardCommand implements Command {
         if (!java.nio.file.Files.isRegularFile(inputs)) {
             throw new IllegalArgumentException("--inputs: no such file: " + inputs);
         }
-        Map<String, HostArray> in = Npz.read(inputs);
-        if (!in.containsKey("x") || !in.containsKey("t")) {
-            throw new IllegalArgumentException(inputs + " must hold arrays 'x' and 't' (has " + in.keySet() + ")");
-        }
+        Map<String, HostArray> in = readInputs(inputs);
         try (PointDiffusionTransformer model = PointModels.load(checkpoint, config); NDManager m = Torch.newManager()) {
             Map<String, NDArray> kwargs = new LinkedHashMap<>();
             for (Map.Entry<String, HostArray> e : in.entrySet()) {
@@ -89,6 +86,20 @@ final class ForwardCommand implements Command {
             out.printf("%s: out %s in %.0f ms -> %s%n", config.name, y.getShape(), ms, outFile);
         }
         return 0;
+    }
+
+    /** Reads 'x', 't' and the conditioning arrays of an inputs .npz; the keys are checked before any data is read. */
+    private static Map<String, HostArray> readInputs(Path inputs) {
+        try (Npz.Archive a = Npz.open(inputs)) {
+            if (!a.names().contains("x") || !a.names().contains("t")) {
+                throw new IllegalArgumentException(inputs + " must hold arrays 'x' and 't' (has " + a.names() + ")");
+            }
+            Map<String, HostArray> in = new LinkedHashMap<>();
+            for (String k : a.names()) {
+                in.put(k, a.read(k));
+            }
+            return in;
+        }
     }
 
     /** Config from --model (catalog) or --config (file), exactly one of them. */

@@ -121,10 +121,12 @@ final class SampleCommand implements Command {
 
     /** Reads 'embeddings' from an .npz; a single vector or grid without batch axis gets one. */
     static NDArray readEmbedding(NDManager m, Path file) {
-        Map<String, HostArray> a = Npz.read(file);
-        HostArray e = a.get("embeddings");
-        if (e == null) {
-            throw new IllegalArgumentException(file + " has no array 'embeddings' (has " + a.keySet() + ")");
+        HostArray e;
+        try (Npz.Archive a = Npz.open(file)) {
+            if (!a.names().contains("embeddings")) {
+                throw new IllegalArgumentException(file + " has no array 'embeddings' (has " + a.names() + ")");
+            }
+            e = a.read("embeddings");
         }
         org.pointe4j.pointe.Finite.require(e.toFloats(), file + ": 'embeddings'", 1, "value");
         NDArray nd = e.toFloat32(m);

@@ -2,6 +2,7 @@ package org.pointe4j.glide;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import org.pointe4j.nn.ConfigRanges;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,19 +42,22 @@ public final class GlideConfig {
     public final boolean superRes;
     public final boolean inpaint;
 
+    /** How config errors name the model. */
+    private static final String NAME = "GLIDE config";
+
     private GlideConfig(JsonObject o) {
         imageSize = integer(o, "image_size", 64);
-        numChannels = positive(o, "num_channels", 192);
-        numResBlocks = positive(o, "num_res_blocks", 3);
+        numChannels = ConfigRanges.get(o, NAME, "num_channels", 192, 1, ConfigRanges.MAX_WIDTH);
+        numResBlocks = ConfigRanges.get(o, NAME, "num_res_blocks", 3, 1, ConfigRanges.MAX_LAYERS);
         channelMult = channelMult(string(o, "channel_mult", ""), imageSize);
-        numHeads = positive(o, "num_heads", 1);
+        numHeads = ConfigRanges.get(o, NAME, "num_heads", 1, 1, ConfigRanges.MAX_HEADS);
         numHeadChannels = integer(o, "num_head_channels", 64);
         numHeadsUpsample = integer(o, "num_heads_upsample", -1);
         attentionDs = attentionDs(string(o, "attention_resolutions", "32,16,8"), imageSize);
-        textCtx = positive(o, "text_ctx", 128);
-        xfWidth = integer(o, "xf_width", 512);
-        xfLayers = integer(o, "xf_layers", 16);
-        xfHeads = positive(o, "xf_heads", 8);
+        textCtx = ConfigRanges.get(o, NAME, "text_ctx", 128, 1, ConfigRanges.MAX_CONTEXT);
+        xfWidth = ConfigRanges.get(o, NAME, "xf_width", 512, 1, ConfigRanges.MAX_WIDTH);
+        xfLayers = ConfigRanges.get(o, NAME, "xf_layers", 16, 1, ConfigRanges.MAX_LAYERS);
+        xfHeads = ConfigRanges.get(o, NAME, "xf_heads", 8, 1, ConfigRanges.MAX_HEADS);
         xfFinalLn = bool(o, "xf_final_ln", true);
         xfPadding = bool(o, "xf_padding", true);
         diffusionSteps = positive(o, "diffusion_steps", 1000);
@@ -76,7 +80,11 @@ public final class GlideConfig {
 
     /** From a {@code create_model_and_diffusion} kwargs object; absent keys take the defaults. */
     public static GlideConfig of(JsonObject kwargs) {
-        return new GlideConfig(kwargs);
+        try {
+            return new GlideConfig(kwargs);
+        } catch (NumberFormatException | IllegalStateException | UnsupportedOperationException | ClassCastException e) {
+            throw new IllegalArgumentException(ConfigRanges.wrongType(kwargs, NAME), e);
+        }
     }
 
     /** {@code model_and_diffusion_defaults()}: the 64x64 text-conditional base model. */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,11 @@ import java.util.zip.ZipOutputStream;
  * Reads and writes numpy's {@code .npz} archives ({@code np.savez} / {@code np.savez_compressed}):
  * a zip of {@code <name>.npy} files, format version 1.0 to 3.0, C or Fortran order, no pickled objects.
  * This is point-e's point-cloud file format and the format of the parity fixtures.
+ *
+ * <p>Reading is lazy and bounded ({@link #open}): an archive of many arrays costs only the arrays
+ * asked for, and an {@code .npy} header is checked against its zip entry's declared size and a
+ * limit before its data is allocated, so an "npz bomb" (GBs of zeros deflated to MBs, or a
+ * header claiming a huge shape) is refused by name instead of exhausting memory.
  */
 public final class Npz {
 
@@ -34,83 +40,249 @@ public final class Npz {
     private Npz() {
     }
 
-    /** Reads every array, in archive order. */
+    /** System property: the largest single array read, in bytes. */
+    public static final String MAX_ARRAY_PROPERTY = "pointe4j.maxArrayBytes";
+    /** Default of {@link #MAX_ARRAY_PROPERTY}: 1 GB (Java arrays end at 2 GB anyway). */
+    public static final long MAX_ARRAY_DEFAULT = 1L << 30;
+    private static final int MAX_HEADER = 1 << 16;
+
+    /** Reads every array, in archive order (for small files; prefer {@link #open} to read a few). */
     public static Map<String, HostArray> read(Path file) {
+        Map<String, HostArray> out = new LinkedHashMap<>();
+        try (Archive a = open(file)) {
+            for (String name : a.names()) {
+                out.put(name, a.read(name));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Opens an archive and reads only the {@code .npy} headers: names, dtypes and shapes are known
+     * at once, each header checked against its zip entry's declared size and the array limit
+     * ({@value #MAX_ARRAY_PROPERTY}, default 1 GB) before anything is allocated; array data is read
+     * on demand by {@link Archive#read}.
+     */
+    public static Archive open(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file + ": no such file");
         }
-        Map<String, HostArray> out = new LinkedHashMap<>();
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        ZipFile zip;
+        try {
+            zip = new ZipFile(file.toFile());
+        } catch (ZipException e) {
+            throw new CheckpointException(file + ": not a valid .npz (zip) file (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        try {
+            return new Archive(file, zip);
+        } catch (RuntimeException e) {
+            try {
+                zip.close();
+            } catch (IOException ignored) {
+                // the original problem is the one to report
+            }
+            throw e;
+        }
+    }
+
+    /** The arrays of one {@code .npz}, read lazily by name; close it to release the file. */
+    public static final class Archive implements TensorSource, AutoCloseable {
+        private final Path file;
+        private final ZipFile zip;
+        private final Map<String, Header> headers = new LinkedHashMap<>();
+
+        private Archive(Path file, ZipFile zip) {
+            this.file = file;
+            this.zip = zip;
+            long fileSize = file.toFile().length();
+            long limit = BoundedZip.limit(MAX_ARRAY_PROPERTY, MAX_ARRAY_DEFAULT);
             Enumeration<? extends ZipEntry> en = zip.entries();
             while (en.hasMoreElements()) {
                 ZipEntry e = en.nextElement();
                 if (e.isDirectory()) {
                     continue;
                 }
+                String where = file + ":" + e.getName();
                 String name = e.getName().endsWith(".npy") ? e.getName().substring(0, e.getName().length() - 4) : e.getName();
+                long declared = BoundedZip.declaredSize(file.toString(), e, fileSize);
+                Header h;
                 try (InputStream in = zip.getInputStream(e)) {
-                    out.put(name, readNpy(in, file + ":" + e.getName()));
+                    h = readHeader(in, where);
+                } catch (ZipException ex) {
+                    throw new CheckpointException(where + ": corrupt zip entry (" + ex.getMessage() + ")", ex);
+                } catch (IOException ex) {
+                    throw new CheckpointException(where + ": cannot read (" + ex.getMessage() + ")", ex);
                 }
+                if (h.dataBytes > limit) {
+                    throw new CheckpointException(where + ": array of shape " + Arrays.toString(h.shape) + " would take "
+                            + h.dataBytes + " bytes, over the limit of " + limit + " (set -D" + MAX_ARRAY_PROPERTY
+                            + "=BYTES in POINTE_JAVA_OPTS to allow more)");
+                }
+                if (declared >= 0 && h.headerBytes + h.dataBytes > declared) {
+                    throw new CheckpointException(where + ": header claims shape " + Arrays.toString(h.shape) + " ("
+                            + h.dataBytes + " bytes) but the zip entry holds only " + declared + " bytes");
+                }
+                h.entry = e;
+                headers.put(name, h);
             }
-        } catch (ZipException e) {
-            throw new CheckpointException(file + ": not a valid .npz (zip) file: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
         }
-        return out;
+
+        @Override
+        public List<String> names() {
+            return List.copyOf(headers.keySet());
+        }
+
+        @Override
+        public long[] shape(String name) {
+            Header h = headers.get(name);
+            return h == null ? null : h.shape.clone();
+        }
+
+        /** The element type of an array, or null when absent. */
+        public DType dtype(String name) {
+            Header h = headers.get(name);
+            return h == null ? null : h.dtype;
+        }
+
+        @Override
+        public HostArray read(String name) {
+            Header h = headers.get(name);
+            if (h == null) {
+                throw new CheckpointException(file + ": no array named '" + name + "' (has " + headers.keySet() + ")");
+            }
+            String where = file + ":" + h.entry.getName();
+            try (InputStream in = zip.getInputStream(h.entry)) {
+                in.readNBytes(h.headerBytes);
+                byte[] data = in.readNBytes((int) h.dataBytes);
+                if (data.length != h.dataBytes) {
+                    throw new CheckpointException(where + ": array data ends early (truncated file?)");
+                }
+                if (h.fortran && h.shape.length > 1) {
+                    data = fortranToC(data, h.shape, h.dtype.itemSize());
+                }
+                return new HostArray(h.dtype, h.shape, ByteBuffer.wrap(data));
+            } catch (ZipException e) {
+                throw new CheckpointException(where + ": corrupt zip entry (" + e.getMessage() + ")", e);
+            } catch (IOException e) {
+                throw new CheckpointException(where + ": cannot read (" + e.getMessage() + ")", e);
+            } catch (OutOfMemoryError e) {
+                throw new CheckpointException(where + ": out of memory reading " + BoundedZip.human(h.dataBytes)
+                        + "; give Java more memory, e.g. POINTE_JAVA_OPTS=-Xmx8g");
+            }
+        }
+
+        @Override
+        public String origin() {
+            return file.toString();
+        }
+
+        @Override
+        public void close() {
+            try {
+                zip.close();
+            } catch (IOException ignored) {
+                // read-only: nothing is lost
+            }
+        }
     }
 
-    /** A {@link TensorSource} over the arrays of an {@code .npz} file. */
-    public static TensorSource source(Path file) {
-        return TensorSource.of(file.toString(), read(file));
+    /** What an {@code .npy} header says, checked. */
+    private static final class Header {
+        DType dtype;
+        long[] shape;
+        boolean fortran;
+        int headerBytes;
+        long dataBytes;
+        ZipEntry entry;
     }
 
     /** Parses one {@code .npy} stream. */
     public static HostArray readNpy(InputStream in, String where) throws IOException {
+        Header h = readHeader(in, where);
+        if (h.dataBytes > Integer.MAX_VALUE - 16) {
+            throw new CheckpointException(where + ": array too large (" + h.dataBytes + " bytes)");
+        }
+        byte[] data = in.readNBytes((int) h.dataBytes);
+        if (data.length != h.dataBytes) {
+            throw new CheckpointException(where + ": array data ends early (truncated file?)");
+        }
+        if (h.fortran && h.shape.length > 1) {
+            data = fortranToC(data, h.shape, h.dtype.itemSize());
+        }
+        return new HostArray(h.dtype, h.shape, ByteBuffer.wrap(data));
+    }
+
+    private static Header readHeader(InputStream in, String where) throws IOException {
         byte[] magic = in.readNBytes(8);
         if (magic.length < 8 || (magic[0] & 0xff) != 0x93 || magic[1] != 'N' || magic[2] != 'U' || magic[3] != 'M'
                 || magic[4] != 'P' || magic[5] != 'Y') {
             throw new CheckpointException(where + ": not an .npy array");
         }
         int major = magic[6];
-        int headerLen;
-        if (major == 1) {
-            byte[] l = in.readNBytes(2);
-            headerLen = (l[0] & 0xff) | (l[1] & 0xff) << 8;
-        } else {
-            byte[] l = in.readNBytes(4);
-            headerLen = (l[0] & 0xff) | (l[1] & 0xff) << 8 | (l[2] & 0xff) << 16 | (l[3] & 0xff) << 24;
+        if (major < 1 || major > 3) {
+            throw new CheckpointException(where + ": unsupported .npy format version " + major);
         }
-        String header = new String(in.readNBytes(headerLen), major >= 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        int lenBytes = major == 1 ? 2 : 4;
+        byte[] l = in.readNBytes(lenBytes);
+        if (l.length < lenBytes) {
+            throw new CheckpointException(where + ": .npy header ends early (truncated file?)");
+        }
+        long headerLen = 0;
+        for (int i = lenBytes - 1; i >= 0; i--) {
+            headerLen = headerLen << 8 | (l[i] & 0xff);
+        }
+        if (headerLen > MAX_HEADER) {
+            throw new CheckpointException(where + ": .npy header length " + headerLen + " is over " + MAX_HEADER
+                    + " bytes (corrupt file?)");
+        }
+        byte[] hb = in.readNBytes((int) headerLen);
+        if (hb.length < headerLen) {
+            throw new CheckpointException(where + ": .npy header ends early (truncated file?)");
+        }
+        String header = new String(hb, major >= 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header);
         Matcher f = FORTRAN.matcher(header);
         Matcher s = SHAPE.matcher(header);
         if (!d.find() || !f.find() || !s.find()) {
-            throw new CheckpointException(where + ": unreadable .npy header " + header.trim());
+            throw new CheckpointException(where + ": unreadable .npy header " + clip(header.trim()));
         }
-        DType dtype = DType.fromNpyDescr(d.group(1));
-        if (dtype == null) {
-            throw new CheckpointException(where + ": unsupported dtype " + d.group(1));
+        Header h = new Header();
+        h.dtype = DType.fromNpyDescr(d.group(1));
+        if (h.dtype == null) {
+            throw new CheckpointException(where + ": unsupported dtype " + clip(d.group(1)));
         }
         List<Long> dims = new ArrayList<>();
         for (String part : s.group(1).split(",")) {
             if (!part.isBlank()) {
-                dims.add(Long.parseLong(part.trim()));
+                String p = part.trim().replaceFirst("[lL]$", "");
+                if (!p.matches("-?[0-9]{1,19}")) {
+                    throw new CheckpointException(where + ": .npy shape has a dimension '" + clip(part.trim()) + "'");
+                }
+                dims.add(Long.parseLong(p));
             }
         }
-        long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-        long bytes = HostArray.numel(shape) * dtype.itemSize();
-        if (bytes > Integer.MAX_VALUE - 16) {
-            throw new CheckpointException(where + ": array too large (" + bytes + " bytes)");
+        if (dims.size() > 32) {
+            throw new CheckpointException(where + ": .npy shape has " + dims.size() + " dimensions (numpy allows 32)");
         }
-        byte[] data = in.readNBytes((int) bytes);
-        if (data.length != bytes) {
-            throw new CheckpointException(where + ": array data ends early (truncated file?)");
+        h.shape = dims.stream().mapToLong(Long::longValue).toArray();
+        h.fortran = f.group(1).equals("True");
+        long bytes = h.dtype.itemSize();
+        for (long dim : h.shape) {
+            if (dim < 0 || dim > Integer.MAX_VALUE) {
+                throw new CheckpointException(where + ": .npy shape " + Arrays.toString(h.shape) + " has a "
+                        + (dim < 0 ? "negative dimension" : "dimension over 2^31"));
+            }
+            bytes = BoundedZip.saturatingMultiply(bytes, dim);
         }
-        if (f.group(1).equals("True") && shape.length > 1) {
-            data = fortranToC(data, shape, dtype.itemSize());
-        }
-        return new HostArray(dtype, shape, ByteBuffer.wrap(data));
+        h.dataBytes = bytes;
+        h.headerBytes = (int) (8 + lenBytes + headerLen);
+        return h;
+    }
+
+    private static String clip(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 
     /** Reorders column-major bytes (numpy's fortran_order) into row-major. */

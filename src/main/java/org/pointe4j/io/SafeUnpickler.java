@@ -6,9 +6,11 @@ import net.razorvine.pickle.PickleException;
 import net.razorvine.pickle.PickleUtils;
 import net.razorvine.pickle.Unpickler;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,14 @@ import java.util.Set;
  *
  * <p>It also keeps dictionary insertion order (the order {@code state_dict()} lists tensors),
  * which Pyrolite's default dict opcodes lose.
+ *
+ * <p>Hostile pickles are bounded: the pickle is read into memory by the caller under a size limit,
+ * so every length-prefixed opcode (strings, bytes, long integers) is checked against the bytes
+ * that remain before Pyrolite allocates for it; each opcode creates at most one object, so the
+ * object count is bounded by the pickle's size. Memo references stay shared objects (a 1 KB
+ * "billion laughs" pickle is a small graph here); dicts and sets refuse unhashable keys, whose
+ * hashing would walk such a graph; messages name object types, never print objects. Walking the
+ * resulting graph is bounded by {@link TorchCheckpoint} (depth, entry count, cycles).
  */
 final class SafeUnpickler extends Unpickler {
 
@@ -92,18 +102,68 @@ final class SafeUnpickler extends Unpickler {
         this.source = source;
     }
 
-    /** Parses one pickle stream. */
-    Object read(InputStream in) throws IOException {
+    /**
+     * Parses one pickle held in memory. The caller bounds its size; knowing exactly how many
+     * bytes remain lets every length-prefixed opcode be checked before anything is allocated.
+     */
+    Object read(byte[] pickle) {
         try {
-            return load(in);
-        } catch (PickleException | ClassCastException | IndexOutOfBoundsException e) {
+            return load(new ByteArrayInputStream(pickle));
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (PickleException | ClassCastException | IndexOutOfBoundsException | IllegalArgumentException
+                 | ArithmeticException | NegativeArraySizeException e) {
             if (e.getCause() instanceof CheckpointException) {
                 throw (CheckpointException) e.getCause();
             }
-            throw new CheckpointException(source + ": malformed pickle data: " + e.getMessage(), e);
+            throw new CheckpointException(source + ": malformed pickle data (" + PickleValues.describe(e) + ")", e);
+        } catch (StackOverflowError e) {
+            throw new CheckpointException(source + ": malformed pickle data (structures nested too deeply)");
         } catch (IOException e) {
-            throw new CheckpointException(source + ": truncated or unreadable pickle data: " + e.getMessage(), e);
+            throw new CheckpointException(source + ": truncated pickle data (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** Bytes of the pickle not read yet (the stream is in memory, so this is exact). */
+    private long remaining() {
+        return ((ByteArrayInputStream) input).available();
+    }
+
+    /**
+     * Reads the little-endian length that follows a length-prefixed opcode without consuming it,
+     * and refuses lengths that the rest of the pickle cannot hold (Pyrolite allocates first).
+     */
+    private void checkLength(short opcode, int lengthBytes, boolean signed) {
+        ByteArrayInputStream in = (ByteArrayInputStream) input;
+        in.mark(lengthBytes);
+        byte[] b = new byte[lengthBytes];
+        int got = in.readNBytes(b, 0, lengthBytes);
+        in.reset();
+        if (got < lengthBytes) {
+            return; // Pyrolite reports the truncation itself
+        }
+        long len = 0;
+        for (int i = lengthBytes - 1; i >= 0; i--) {
+            len = len << 8 | (b[i] & 0xff);
+        }
+        if (signed && lengthBytes == 4) {
+            len = (int) len;
+        }
+        long left = remaining() - lengthBytes;
+        if (len < 0 || len > left) {
+            throw new CheckpointException(source + ": malformed pickle data: opcode 0x" + Integer.toHexString(opcode & 0xff)
+                    + " announces " + (len < 0 ? Long.toUnsignedString(len) : Long.toString(len))
+                    + " bytes but only " + left + " remain");
+        }
+    }
+
+    /** Python refuses unhashable keys; in Java, hashing a self-referencing or bomb structure never ends. */
+    private Object key(Object k) {
+        if (k instanceof Map || k instanceof Collection) {
+            throw new CheckpointException(source + ": malformed pickle data: a " + PickleValues.typeName(k)
+                    + " used as a dict key or set item (unhashable)");
+        }
+        return k;
     }
 
     @Override
@@ -118,7 +178,58 @@ final class SafeUnpickler extends Unpickler {
             case Opcodes.STACK_GLOBAL: {
                 Object name = stack.pop();
                 Object module = stack.pop();
-                stack.add(resolve(String.valueOf(module), String.valueOf(name)));
+                if (!(module instanceof String) || !(name instanceof String)) {
+                    throw new CheckpointException(source + ": malformed pickle data: STACK_GLOBAL of a " + PickleValues.typeName(module)
+                            + " and a " + PickleValues.typeName(name));
+                }
+                stack.add(resolve((String) module, (String) name));
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.BINSTRING:
+            case Opcodes.LONG4:
+                checkLength(key, 4, true);
+                return super.dispatch(key);
+            case Opcodes.BINUNICODE:
+            case Opcodes.BINBYTES:
+                checkLength(key, 4, false);
+                return super.dispatch(key);
+            case Opcodes.BINUNICODE8:
+            case Opcodes.BINBYTES8:
+            case Opcodes.BYTEARRAY8:
+                checkLength(key, 8, false);
+                return super.dispatch(key);
+            case Opcodes.SETITEM: {
+                Object value = stack.pop();
+                Object k = key(stack.pop());
+                Object target = stack.peek();
+                if (!(target instanceof Map)) {
+                    throw new CheckpointException(source + ": malformed pickle data: SETITEM on a " + PickleValues.typeName(target));
+                }
+                @SuppressWarnings("unchecked")
+                Map<Object, Object> dict = (Map<Object, Object>) target;
+                dict.put(k, value);
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.ADDITEMS: {
+                List<Object> items = stack.pop_all_since_marker();
+                Object target = stack.peek();
+                if (!(target instanceof Set)) {
+                    throw new CheckpointException(source + ": malformed pickle data: ADDITEMS on a " + PickleValues.typeName(target));
+                }
+                @SuppressWarnings("unchecked")
+                Set<Object> set = (Set<Object>) target;
+                for (Object o : items) {
+                    set.add(key(o));
+                }
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.FROZENSET: {
+                List<Object> items = stack.pop_all_since_marker();
+                Set<Object> set = new HashSet<>();
+                for (Object o : items) {
+                    set.add(key(o));
+                }
+                stack.add(set);
                 return NO_RETURN_VALUE;
             }
             case Opcodes.INST:
@@ -135,7 +246,7 @@ final class SafeUnpickler extends Unpickler {
                 List<Object> kv = stack.pop_all_since_marker();
                 Map<Object, Object> dict = new LinkedHashMap<>();
                 for (int i = 0; i + 1 < kv.size(); i += 2) {
-                    dict.put(kv.get(i), kv.get(i + 1));
+                    dict.put(key(kv.get(i)), kv.get(i + 1));
                 }
                 stack.add(dict);
                 return NO_RETURN_VALUE;
@@ -144,12 +255,12 @@ final class SafeUnpickler extends Unpickler {
                 List<Object> items = stack.pop_all_since_marker();
                 Object target = stack.peek();
                 if (!(target instanceof Map)) {
-                    throw new CheckpointException(source + ": SETITEMS on a non-dict");
+                    throw new CheckpointException(source + ": malformed pickle data: SETITEMS on a " + PickleValues.typeName(target));
                 }
                 @SuppressWarnings("unchecked")
                 Map<Object, Object> dict = (Map<Object, Object>) target;
                 for (int i = 0; i + 1 < items.size(); i += 2) {
-                    dict.put(items.get(i), items.get(i + 1));
+                    dict.put(key(items.get(i)), items.get(i + 1));
                 }
                 return NO_RETURN_VALUE;
             }
@@ -222,7 +333,7 @@ final class SafeUnpickler extends Unpickler {
             throw new CheckpointException(source + ": _rebuild_tensor_v2 with unexpected arguments");
         }
         StorageRef storage = (StorageRef) args[0];
-        long offset = ((Number) args[1]).longValue();
+        long offset = PickleValues.exactLong(source, args[1], "storage offset");
         long[] shape = longs(args[2]);
         long[] stride = longs(args[3]);
         if (shape.length != stride.length) {
@@ -235,11 +346,14 @@ final class SafeUnpickler extends Unpickler {
         Object[] items = tuple instanceof Object[] ? (Object[]) tuple
                 : tuple instanceof List ? ((List<?>) tuple).toArray() : null;
         if (items == null) {
-            throw new CheckpointException(source + ": expected a tuple of ints, got " + tuple);
+            throw new CheckpointException(source + ": malformed tensor: expected a tuple of ints, got a " + PickleValues.typeName(tuple));
+        }
+        if (items.length > 64) {
+            throw new CheckpointException(source + ": malformed tensor: " + items.length + " dimensions");
         }
         long[] out = new long[items.length];
         for (int i = 0; i < items.length; i++) {
-            out[i] = ((Number) items[i]).longValue();
+            out[i] = PickleValues.exactLong(source, items[i], "size or stride");
         }
         return out;
     }
@@ -249,12 +363,15 @@ final class SafeUnpickler extends Unpickler {
         Object[] t = pid instanceof Object[] ? (Object[]) pid
                 : pid instanceof List ? new ArrayList<>((List<?>) pid).toArray() : null;
         if (t == null || t.length < 5 || !"storage".equals(t[0])) {
-            throw new CheckpointException(source + ": unsupported persistent id " + pid);
+            throw new CheckpointException(source + ": unsupported persistent id (a " + PickleValues.typeName(pid) + ")");
         }
         if (!(t[1] instanceof StorageType)) {
             throw new CheckpointException(source + ": persistent id without a storage class");
         }
         DType dt = ((StorageType) t[1]).dtype;
-        return new StorageRef(dt, String.valueOf(t[2]), ((Number) t[4]).longValue());
+        if (!(t[2] instanceof String) && !(t[2] instanceof Number)) {
+            throw new CheckpointException(source + ": storage key is a " + PickleValues.typeName(t[2]));
+        }
+        return new StorageRef(dt, String.valueOf(t[2]), PickleValues.exactLong(source, t[4], "storage size"));
     }
 }

@@ -26,8 +26,18 @@ import java.util.zip.ZipFile;
  * checks that every storage entry is present and large enough. Tensor bytes are read from their
  * zip entries on demand by {@link #read}, one tensor at a time, so a 4 GB checkpoint never sits
  * in one array. Nested dictionaries are flattened with dots ({@code model_state_dict.fc.weight}).
+ *
+ * <p>Nothing in the file is trusted: the pickle is read under a size limit
+ * ({@value #MAX_PICKLE_PROPERTY}, default 64 MB) and never beyond its declared size, its object
+ * graph is walked with bounded depth and entry count ({@link TensorIndex}), every tensor view is
+ * checked with overflow-checked arithmetic, and a storage is read only up to the bytes its tensor
+ * needs. Every problem is a {@link CheckpointException} naming the file and the tensor.
  */
 public final class TorchCheckpoint implements TensorSource, AutoCloseable {
+    /** System property: the largest {@code data.pkl} read, in bytes. */
+    public static final String MAX_PICKLE_PROPERTY = "pointe4j.maxPickleBytes";
+    /** Default of {@link #MAX_PICKLE_PROPERTY}: 64 MB (official checkpoints' pickles are under 1 MB). */
+    public static final long MAX_PICKLE_DEFAULT = 64L << 20;
 
     /** The two layouts this reader understands. */
     public enum Format {
@@ -115,66 +125,16 @@ public final class TorchCheckpoint implements TensorSource, AutoCloseable {
             throw new CheckpointException(where + ": zip archive has no <prefix>/data.pkl; not a PyTorch checkpoint");
         }
         ZipEntry pkl = zip.getEntry(prefix + "/data.pkl");
-        Object root;
-        try (InputStream in = zip.getInputStream(pkl)) {
-            root = new SafeUnpickler(where).read(in);
-        } catch (ZipException e) {
-            throw new CheckpointException(where + ": corrupt zip entry " + pkl.getName() + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new CheckpointException(where + ": cannot read " + pkl.getName() + ": " + e.getMessage(), e);
-        }
+        long fileSize = path.toFile().length();
+        byte[] pickle = BoundedZip.readAll(zip, pkl, where, fileSize, BoundedZip.limit(MAX_PICKLE_PROPERTY, MAX_PICKLE_DEFAULT),
+                "set -D" + MAX_PICKLE_PROPERTY + "=BYTES in POINTE_JAVA_OPTS to allow more");
+        Object root = new SafeUnpickler(where).read(pickle);
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-        collect(where, zip, prefix, "", root, tensors);
+        new TensorIndex(where, zip, prefix, fileSize, tensors).collect("", root, 0);
         if (tensors.isEmpty()) {
             throw new CheckpointException(where + ": holds no tensors");
         }
         return new TorchCheckpoint(path, zip, script ? Format.TORCHSCRIPT : Format.STATE_DICT, prefix, tensors);
-    }
-
-    private static void collect(String where, ZipFile zip, String prefix, String name, Object value,
-            Map<String, TensorInfo> out) {
-        if (value instanceof SafeUnpickler.TensorView) {
-            out.put(name, info(where, zip, prefix, name, (SafeUnpickler.TensorView) value));
-        } else if (value instanceof SafeUnpickler.ScriptObject) {
-            for (Map.Entry<Object, Object> e : ((SafeUnpickler.ScriptObject) value).attributes.entrySet()) {
-                collect(where, zip, prefix, join(name, String.valueOf(e.getKey())), e.getValue(), out);
-            }
-        } else if (value instanceof Map) {
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-                collect(where, zip, prefix, join(name, String.valueOf(e.getKey())), e.getValue(), out);
-            }
-        }
-        // numbers, strings, lists and None (training flags, epochs, hyper-parameters) carry no tensors
-    }
-
-    private static String join(String a, String b) {
-        return a.isEmpty() ? b : a + "." + b;
-    }
-
-    private static TensorInfo info(String where, ZipFile zip, String prefix, String name, SafeUnpickler.TensorView v) {
-        String entryName = prefix + "/data/" + v.storage.key;
-        ZipEntry entry = zip.getEntry(entryName);
-        if (entry == null) {
-            throw new CheckpointException(where + ": tensor '" + name + "' refers to missing storage entry " + entryName);
-        }
-        long itemSize = v.storage.dtype.itemSize();
-        if (entry.getSize() >= 0 && entry.getSize() < v.storage.numel * itemSize) {
-            throw new CheckpointException(where + ": storage entry " + entryName + " of tensor '" + name + "' has "
-                    + entry.getSize() + " bytes, expected " + v.storage.numel * itemSize + " (truncated file?)");
-        }
-        long last = v.offset;
-        for (int i = 0; i < v.shape.length; i++) {
-            if (v.shape[i] == 0) {
-                last = -1;
-                break;
-            }
-            last += (v.shape[i] - 1) * v.stride[i];
-        }
-        if (v.offset < 0 || last >= v.storage.numel) {
-            throw new CheckpointException(where + ": tensor '" + name + "' view reaches element " + last
-                    + " of a storage with " + v.storage.numel + " elements");
-        }
-        return new TensorInfo(name, v.storage.dtype, v.shape, v.stride, v.offset, entryName, v.storage.numel);
     }
 
     /** The file this checkpoint was read from. */
@@ -227,11 +187,21 @@ public final class TorchCheckpoint implements TensorSource, AutoCloseable {
         }
         int item = t.dtype().itemSize();
         long numel = t.numel();
-        long bytes = numel * item;
+        long bytes = numel * item; // cannot overflow: the index checked it against the storage entry's size
         if (bytes > Integer.MAX_VALUE - 16) {
             throw new CheckpointException(path + ": tensor '" + name + "' has " + bytes + " bytes; tensors over 2 GB are not supported");
         }
         ZipEntry entry = zip.getEntry(t.storageEntry());
+        try {
+            return read(t, entry, item, bytes);
+        } catch (OutOfMemoryError e) {
+            throw new CheckpointException(path + ": out of memory reading tensor '" + name + "' (" + BoundedZip.human(bytes)
+                    + "); give Java more memory, e.g. POINTE_JAVA_OPTS=-Xmx8g");
+        }
+    }
+
+    private HostArray read(TensorInfo t, ZipEntry entry, int item, long bytes) {
+        String name = t.name();
         try (InputStream in = zip.getInputStream(entry)) {
             if (t.isContiguous()) {
                 skipFully(in, t.storageOffset() * item);

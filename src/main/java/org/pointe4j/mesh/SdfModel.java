@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import org.pointe4j.io.Catalog;
 import org.pointe4j.io.ModelStore;
+import org.pointe4j.nn.ConfigRanges;
 import org.pointe4j.nn.Init;
 import org.pointe4j.nn.LayerNorm;
 import org.pointe4j.nn.Linear;
@@ -44,19 +45,19 @@ public final class SdfModel extends Model {
         if (!name.equals("CrossAttentionPointCloudSDFModel")) {
             throw new IllegalArgumentException("not an SDF model config: " + name);
         }
-        int width = get(config, "width", 512);
+        // sizes are user input: each is checked against a documented range before anything is built
+        int width = ConfigRanges.get(config, name, "width", 512, 1, ConfigRanges.MAX_WIDTH);
+        int encoderLayers = ConfigRanges.get(config, name, "encoder_layers", 12, 1, ConfigRanges.MAX_LAYERS);
+        int encoderHeads = ConfigRanges.get(config, name, "encoder_heads", 8, 1, ConfigRanges.MAX_HEADS);
+        int decoderLayers = ConfigRanges.get(config, name, "decoder_layers", 4, 1, ConfigRanges.MAX_LAYERS);
+        int decoderHeads = ConfigRanges.get(config, name, "decoder_heads", 8, 1, ConfigRanges.MAX_HEADS);
         double initScale = config.has("init_scale") ? config.get("init_scale").getAsDouble() : 0.25;
         encoderIn = new Linear(p.scope("encoder_input_proj"), 3, width, Init.fanIn(3), true);
-        encoder = new Transformer(p.scope("encoder"), width, get(config, "encoder_layers", 12), get(config, "encoder_heads", 8), initScale);
+        encoder = new Transformer(p.scope("encoder"), width, encoderLayers, encoderHeads, initScale);
         decoderIn = new Linear(p.scope("decoder_input_proj"), 3, width, Init.fanIn(3), true);
-        decoder = new Perceiver(p.scope("decoder"), width, width, get(config, "decoder_layers", 4), get(config, "decoder_heads", 8),
-                initScale);
+        decoder = new Perceiver(p.scope("decoder"), width, width, decoderLayers, decoderHeads, initScale);
         lnPost = new LayerNorm(p.scope("ln_post"), width);
         outputProj = new Linear(p.scope("output_proj"), width, 1, Init.fanIn(width), true);
-    }
-
-    private static int get(JsonObject o, String k, int def) {
-        return o.has(k) ? o.get(k).getAsInt() : def;
     }
 
     /** Loads a checkpoint into the model its config describes (all tensor names and shapes checked). */

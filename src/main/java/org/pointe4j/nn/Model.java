@@ -2,6 +2,7 @@ package org.pointe4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.pointe4j.io.CheckpointException;
 import org.pointe4j.io.TorchCheckpoint;
 import org.pointe4j.io.TorchSaveWriter;
 
@@ -26,18 +27,67 @@ public abstract class Model implements AutoCloseable {
      * Builds a model over a checkpoint's weights, on a new manager that the model owns; every
      * tensor name and shape is checked and all mismatches are reported at once. {@code build} gets
      * the checkpoint too, for models that read their size from it.
+     *
+     * <p>The check comes first: a dry run ({@link Params#plan}) builds the model with placeholder
+     * weights that cost no memory and compares every declared name and shape with the file, so a
+     * checkpoint of another model (a 4 MB file for base1B's 4.9 GB of weights) is refused before
+     * anything is read or allocated, and so are weights larger than the machine's memory.
      */
     public static <M extends Model> M load(Path checkpoint, BiFunction<Params, TorchCheckpoint, M> build) {
         NDManager manager = Torch.newManager();
+        long expected = 0;
         try (TorchCheckpoint ckpt = TorchCheckpoint.open(checkpoint)) {
+            expected = dryRun(ckpt, build, manager);
             Params p = Params.load(ckpt, manager);
             M model = build.apply(p, ckpt);
             p.checkComplete();
             model.ownManager(manager);
             return model;
+        } catch (OutOfMemoryError e) {
+            manager.close();
+            throw outOfMemory(checkpoint, expected);
+        } catch (ai.djl.engine.EngineException e) {
+            manager.close();
+            String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (m.contains("alloc") || m.contains("memory")) {
+                throw outOfMemory(checkpoint, expected); // the engine's own allocation failed
+            }
+            throw e;
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    private static CheckpointException outOfMemory(Path checkpoint, long expected) {
+        return new CheckpointException(checkpoint + ": out of memory while loading its weights (about "
+                + MemoryBudget.human(expected) + " as float32); give Java more memory, e.g. POINTE_JAVA_OPTS=-Xmx"
+                + Math.max(2, (expected >> 30) + 2) + "g");
+    }
+
+    /**
+     * Builds the model once on placeholders and checks the checkpoint against it; returns the
+     * bytes the real weights will take. An exception inside the dry run with no mismatch found is
+     * left to the real build (placeholders are not meant for computing), one with mismatches
+     * reports them.
+     */
+    private static <M extends Model> long dryRun(TorchCheckpoint ckpt, BiFunction<Params, TorchCheckpoint, M> build,
+            NDManager manager) {
+        try (NDManager scratch = manager.newSubManager()) {
+            Params plan = Params.plan(ckpt, scratch);
+            try {
+                build.apply(plan, ckpt);
+            } catch (CheckpointException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (plan.hasProblems()) {
+                    plan.checkComplete();
+                }
+                return 0;
+            }
+            plan.checkComplete();
+            MemoryBudget.checkFits(plan.declaredBytes(), ckpt.path().toString() + " (as this model)");
+            return plan.declaredBytes();
         }
     }
 

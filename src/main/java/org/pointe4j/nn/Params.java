@@ -49,6 +49,32 @@ public final class Params {
         return new Params(new Store(manager, source, null, keyPrefix.isEmpty() ? "" : keyPrefix + "."), "");
     }
 
+    /**
+     * A dry run over a checkpoint: modules declare their tensors as usual, but nothing is read or
+     * allocated (each parameter is a zero-stride view of one scalar), so {@link #checkComplete}
+     * can compare every name and shape of the file with what the config expects before a single
+     * weight is loaded. {@link Model#load} runs it first. After {@link #MAX_PROBLEMS} problems the
+     * dry run stops: the file is clearly of another model.
+     */
+    public static Params plan(TensorSource source, NDManager manager) {
+        Store s = new Store(manager, source, null, "");
+        s.plan = true;
+        return new Params(s, "");
+    }
+
+    /** Problems after which a dry run ({@link #plan}) stops listing. */
+    public static final int MAX_PROBLEMS = 1000;
+
+    /** Bytes the declared parameters take as float32 (what loading them will allocate). */
+    public long declaredBytes() {
+        return store.declaredBytes;
+    }
+
+    /** True once a tensor was found missing or of another shape. */
+    public boolean hasProblems() {
+        return !store.problems.isEmpty();
+    }
+
     /** Creates fresh weights with each module's official initialisation, reproducibly. */
     public static Params random(long seed, NDManager manager) {
         return new Params(new Store(manager, null, new SplittableRandom(seed), ""), "");
@@ -179,6 +205,9 @@ public final class Params {
         final Set<String> skippedPrefixes = new LinkedHashSet<>();
         final Set<String> buffers = new LinkedHashSet<>();
         boolean keepHalf;
+        boolean plan;
+        long declaredBytes;
+        NDArray scalar;
 
         Store(NDManager manager, TensorSource source, SplittableRandom random, String keyPrefix) {
             this.manager = manager;
@@ -190,6 +219,14 @@ public final class Params {
         NDArray take(String name, Init init, long[] shape, boolean half) {
             if (params.containsKey(name)) {
                 throw new IllegalStateException("parameter " + name + " declared twice");
+            }
+            long numel = 1;
+            for (long d : shape) {
+                numel = d < 0 ? -1 : numel < 0 ? -1 : MemoryBudget.times(numel, d);
+            }
+            declaredBytes = MemoryBudget.plus(declaredBytes, MemoryBudget.times(Math.max(numel, 0), 4));
+            if (source == null) {
+                MemoryBudget.checkFits(declaredBytes, "these weights");
             }
             NDArray a;
             if (source == null) {
@@ -203,19 +240,35 @@ public final class Params {
                 long[] actual = source.shape(keyPrefix + name);
                 if (actual == null) {
                     problems.add("missing tensor '" + keyPrefix + name + "' " + Arrays.toString(shape));
-                    a = manager.zeros(new Shape(shape), DataType.FLOAT32);
+                    a = placeholder(shape);
                 } else if (!Arrays.equals(actual, shape)) {
                     problems.add("tensor '" + keyPrefix + name + "': expected shape " + Arrays.toString(shape)
                             + ", checkpoint has " + Arrays.toString(actual));
-                    a = manager.zeros(new Shape(shape), DataType.FLOAT32);
+                    a = placeholder(shape);
+                } else if (plan) {
+                    a = placeholder(shape);
                 } else {
                     HostArray h = source.read(keyPrefix + name);
                     a = half && h.dtype() == org.pointe4j.io.DType.FLOAT16 ? h.toNDArray(manager) : h.toFloat32(manager);
+                }
+                if (plan && problems.size() >= MAX_PROBLEMS) {
+                    checkComplete();
                 }
             }
             a.setName(name);
             params.put(name, a);
             return a;
+        }
+
+        /**
+         * A parameter that is never computed with (the model is about to be refused or is a dry
+         * run): a zero-stride view of one scalar, so even a 4 GB shape costs nothing.
+         */
+        private NDArray placeholder(long[] shape) {
+            if (scalar == null) {
+                scalar = manager.zeros(new Shape(1), DataType.FLOAT32);
+            }
+            return scalar.broadcast(new Shape(shape));
         }
 
         private boolean underSkippedPrefix(String name) {
@@ -269,6 +322,9 @@ public final class Params {
                 }
                 if (shown < all.size()) {
                     b.append("\n  ... and ").append(all.size() - shown).append(" more");
+                }
+                if (plan && problems.size() >= MAX_PROBLEMS) {
+                    b.append("\n  (stopped after ").append(MAX_PROBLEMS).append(" problems: the file is of another model)");
                 }
                 throw new CheckpointException(b.toString());
             }

@@ -272,19 +272,29 @@ public final class PointCloud {
     public static PointCloud load(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".npz")) {
-            Map<String, HostArray> a = Npz.read(file);
-            HostArray c = a.get("coords");
-            if (c == null || c.shape().length != 2 || c.shape()[1] != 3) {
-                throw new IllegalArgumentException(file + ": expected an array 'coords' of shape [N, 3] (point-e's layout), found "
-                        + (c == null ? a.keySet() : "coords " + java.util.Arrays.toString(c.shape())));
-            }
-            Map<String, float[]> ch = new LinkedHashMap<>();
-            for (Map.Entry<String, HostArray> e : a.entrySet()) {
-                if (!e.getKey().equals("coords")) {
-                    ch.put(e.getKey(), e.getValue().toFloats());
+            try (Npz.Archive a = Npz.open(file)) {
+                long[] cs = a.shape("coords");
+                if (cs == null || cs.length != 2 || cs[1] != 3) {
+                    throw new IllegalArgumentException(file + ": expected an array 'coords' of shape [N, 3] (point-e's layout), found "
+                            + (cs == null ? a.names() : "coords " + java.util.Arrays.toString(cs)));
                 }
+                // check every channel's size from its header before reading anything: an unrelated
+                // huge array in the archive is named, not loaded
+                for (String k : a.names()) {
+                    long[] s = a.shape(k);
+                    if (!k.equals("coords") && HostArray.numel(s) != cs[0]) {
+                        throw new IllegalArgumentException(file + ": array '" + k + "' has shape " + java.util.Arrays.toString(s)
+                                + ", expected one value per point (" + cs[0] + ") like 'coords'");
+                    }
+                }
+                Map<String, float[]> ch = new LinkedHashMap<>();
+                for (String k : a.names()) {
+                    if (!k.equals("coords")) {
+                        ch.put(k, a.read(k).toFloats());
+                    }
+                }
+                return new PointCloud(a.read("coords").toFloats(), ch);
             }
-            return new PointCloud(c.toFloats(), ch);
         }
         if (name.endsWith(".ply")) {
             Ply.Data d = Ply.read(file);

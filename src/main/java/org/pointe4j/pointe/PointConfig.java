@@ -3,6 +3,7 @@ package org.pointe4j.pointe;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.pointe4j.nn.ConfigRanges;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,33 +56,24 @@ public final class PointConfig {
                 throw new IllegalArgumentException(name + " does not take config key '" + k + "'");
             }
         }
-        this.inputChannels = getInt(o, "input_channels", 3);
-        this.outputChannels = getInt(o, "output_channels", 3);
-        this.nCtx = getInt(o, "n_ctx", upsample ? 4096 - 1024 : 1024);
-        this.width = getInt(o, "width", 512);
-        this.layers = getInt(o, "layers", 12);
-        this.heads = getInt(o, "heads", 8);
+        // sizes are user input: each is checked against a documented range before anything is built
+        this.inputChannels = ConfigRanges.get(o, name, "input_channels", 3, 1, ConfigRanges.MAX_CHANNELS);
+        this.outputChannels = ConfigRanges.get(o, name, "output_channels", 3, 1, ConfigRanges.MAX_CHANNELS);
+        this.nCtx = ConfigRanges.get(o, name, "n_ctx", upsample ? 4096 - 1024 : 1024, 1, ConfigRanges.MAX_CONTEXT);
+        this.width = ConfigRanges.get(o, name, "width", 512, 1, ConfigRanges.MAX_WIDTH);
+        this.layers = ConfigRanges.get(o, name, "layers", 12, 1, ConfigRanges.MAX_LAYERS);
+        this.heads = ConfigRanges.get(o, name, "heads", 8, 1, ConfigRanges.MAX_HEADS);
         this.initScale = o.has("init_scale") ? o.get("init_scale").getAsDouble() : 0.25;
         this.timeTokenCond = o.has("time_token_cond") && o.get("time_token_cond").getAsBoolean();
         this.tokenCond = o.has("token_cond") && o.get("token_cond").getAsBoolean();
         this.condDropProb = o.has("cond_drop_prob") ? o.get("cond_drop_prob").getAsDouble() : 0.0;
-        this.condInputChannels = o.has("cond_input_channels") && !o.get("cond_input_channels").isJsonNull()
-                ? o.get("cond_input_channels").getAsInt() : inputChannels;
-        this.condCtx = getInt(o, "cond_ctx", 1024);
+        this.condInputChannels = ConfigRanges.get(o, name, "cond_input_channels", inputChannels, 1, ConfigRanges.MAX_CHANNELS);
+        this.condCtx = ConfigRanges.get(o, name, "cond_ctx", 1024, 1, ConfigRanges.MAX_CONTEXT);
         this.channelScales = floats(o, "channel_scales");
         this.channelBiases = floats(o, "channel_biases");
-        for (String k : new String[] {"input_channels", "output_channels", "n_ctx", "width", "layers", "heads"}) {
-            if (o.has(k) && o.get(k).getAsInt() <= 0) {
-                throw new IllegalArgumentException(name + ": '" + k + "' must be positive, got " + o.get(k));
-            }
-        }
         if (width % heads != 0) {
             throw new IllegalArgumentException(name + ": width " + width + " is not divisible by heads " + heads);
         }
-    }
-
-    private static int getInt(JsonObject o, String k, int def) {
-        return o.has(k) ? o.get(k).getAsInt() : def;
     }
 
     private static float[] floats(JsonObject o, String k) {
@@ -98,7 +90,12 @@ public final class PointConfig {
 
     /** Reads an official config dict. */
     public static PointConfig of(JsonObject config) {
-        return new PointConfig(config);
+        try {
+            return new PointConfig(config);
+        } catch (NumberFormatException | IllegalStateException | UnsupportedOperationException | ClassCastException e) {
+            // Gson's getAs* on a value of another type (a string for a number, an object for a flag)
+            throw new IllegalArgumentException(ConfigRanges.wrongType(config, "point-e model config"), e);
+        }
     }
 
     /**
@@ -111,17 +108,17 @@ public final class PointConfig {
             if (o.has("config") && o.get("config").isJsonObject()) {
                 o = o.getAsJsonObject("config");
             }
-            return new PointConfig(o);
+            return of(o);
         } catch (IOException e) {
-            throw new UncheckedIOException(new IOException("cannot read config " + file + ": " + e.getMessage(), e));
+            throw new UncheckedIOException("cannot read config " + file + " (" + e.getMessage() + ")", e);
         } catch (IllegalStateException | com.google.gson.JsonParseException e) {
-            // gson wraps the parser's exception and repeats its class name in the message
-            String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
-            throw new IllegalArgumentException(file + ": not a JSON config object (" + why + ")", e);
-        } catch (UnsupportedOperationException | ClassCastException | NumberFormatException e) {
-            // gson's getAsInt on an object or array, or a number that is not one
+            throw new IllegalArgumentException(file + ": not a JSON config object (" + ConfigRanges.plain(e) + ")", e);
+        } catch (UnsupportedOperationException | ClassCastException e) {
+            // gson's getAsInt on an object or array
             throw new IllegalArgumentException(file + ": a config value has the wrong type (numbers, strings and booleans where"
                     + " the official config dict has them)", e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }
 
