@@ -41,7 +41,7 @@ public final class Npz {
     }
 
     /** System property: the largest single array read, in bytes. */
-    public static final String MAX_ARRAY_PROPERTY = "pointe4j.maxArrayBytes";
+    public static final String MAX_ARRAY_PROPERTY = "pointe.maxArrayBytes";
     /** Default of {@link #MAX_ARRAY_PROPERTY}: 1 GB (Java arrays end at 2 GB anyway). */
     public static final long MAX_ARRAY_DEFAULT = 1L << 30;
     private static final int MAX_HEADER = 1 << 16;

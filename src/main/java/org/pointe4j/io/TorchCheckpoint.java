@@ -35,7 +35,7 @@ import java.util.zip.ZipFile;
  */
 public final class TorchCheckpoint implements TensorSource, AutoCloseable {
     /** System property: the largest {@code data.pkl} read, in bytes. */
-    public static final String MAX_PICKLE_PROPERTY = "pointe4j.maxPickleBytes";
+    public static final String MAX_PICKLE_PROPERTY = "pointe.maxPickleBytes";
     /** Default of {@link #MAX_PICKLE_PROPERTY}: 64 MB (official checkpoints' pickles are under 1 MB). */
     public static final long MAX_PICKLE_DEFAULT = 64L << 20;
 

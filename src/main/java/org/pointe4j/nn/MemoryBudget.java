@@ -12,7 +12,7 @@ import java.util.Locale;
  */
 public final class MemoryBudget {
     /** System property overriding the machine's memory as the limit, in bytes. */
-    public static final String LIMIT_PROPERTY = "pointe4j.maxModelBytes";
+    public static final String LIMIT_PROPERTY = "pointe.maxModelBytes";
 
     private static volatile long machine;
 

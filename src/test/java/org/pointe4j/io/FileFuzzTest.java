@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * to boundary values, 32-bit boundary integers, truncation, duplicated or spliced chunks,
  * inserted bytes) and reads it. A case passes when the reader returns, or throws the project's
  * exception with a message free of Java internals, having allocated less than 64 MB; the whole
- * run is time-bounded, so a hang fails it. Deterministic ({@code -Dpointe4j.fuzzSeed}); the time
- * per target is {@code -Dpointe4j.fuzzSeconds} (default 3). A failing input is kept under
+ * run is time-bounded, so a hang fails it. Deterministic ({@code -Dpointe.fuzzSeed}); the time
+ * per target is {@code -Dpointe.fuzzSeconds} (default 3). A failing input is kept under
  * {@code target/fuzz-failures}.
  *
  * <p>Jazzer's JUnit integration ({@code com.code-intelligence:jazzer-junit}) resolves from Maven
@@ -36,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mode) it would replay a fixed corpus; this harness explores new inputs in every run instead.
  */
 class FileFuzzTest {
-    private static final long SEED = Long.getLong("pointe4j.fuzzSeed", 17);
-    private static final double SECONDS = Double.parseDouble(System.getProperty("pointe4j.fuzzSeconds", "3"));
+    private static final long SEED = Long.getLong("pointe.fuzzSeed", 17);
+    private static final double SECONDS = Double.parseDouble(System.getProperty("pointe.fuzzSeconds", "3"));
     private static final Pattern JAVA_NAMES = Pattern.compile(
             "java\\.|javax\\.|Exception|Error\\b|long overflow|len < 0|Index -?\\d+ out of bounds|For input string");
 
