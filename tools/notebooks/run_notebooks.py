@@ -2,7 +2,8 @@
 """Executes notebooks headlessly with the pointe4j kernel and exports each to HTML.
 
 rapaio-jupyter-kernel 3.0.1 sometimes never answers its first kernel_info_request (a startup
-race in its socket setup, see the README's Notebooks section); waiting longer does not help,
+race: a request that arrives before its shell handlers are registered kills the shell thread with
+a NullPointerException; see the README's Notebooks section); waiting longer does not help,
 starting the kernel again does. Such starts are retried and every retry is counted and printed. A failing
 cell fails the run with the cell's error.
 
