@@ -2,9 +2,14 @@
 """Executes notebooks headlessly with the pointe4j kernel and exports each to HTML.
 
 rapaio-jupyter-kernel 3.0.1 sometimes never answers its first kernel_info_request (a startup
-race in its socket setup, see docs/notebooks.md); waiting longer does not help, starting the
-kernel again does. Such starts are retried and every retry is counted and printed. A failing
+race: a request that arrives before its shell handlers are registered kills the shell thread with
+a NullPointerException; see the README's Notebooks section); waiting longer does not help,
+starting the kernel again does. Such starts are retried and every retry is counted and printed. A failing
 cell fails the run with the cell's error.
+
+The kernel's own console output (the JVM's start-up lines, one per class-path entry) goes to
+OUT_DIR/NOTEBOOK.kernel.log instead of the log a user reads; its tail is printed when a notebook
+fails.
 
 usage: run_notebooks.py OUT_DIR NOTEBOOK.ipynb... [--timeout SECONDS] [--retries N]
 """
@@ -18,16 +23,22 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
+# a start that has not answered in this time is taken as the start-up race and retried; generous,
+# so that a slow start on a loaded machine is not mistaken for the race
+STARTUP_SECONDS = 30
 
-def execute(path, out_dir, timeout, retries):
+
+def execute(path, out_dir, timeout, retries, log):
     retried = 0
     while True:
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, kernel_name="pointe4j", timeout=timeout, startup_timeout=20,
+        client = NotebookClient(nb, kernel_name="pointe4j", timeout=timeout, startup_timeout=STARTUP_SECONDS,
                                 resources={"metadata": {"path": str(path.parent)}})
         start = time.time()
         try:
-            client.execute()
+            log.write(f"--- {path.name}, kernel start {retried + 1}\n")
+            log.flush()
+            client.execute(stdout=log, stderr=log)
             break
         except CellExecutionError:
             raise
@@ -58,10 +69,14 @@ def main():
     for nb in a.notebooks:
         p = Path(nb).resolve()
         print(f"notebook {p.name}: executing", flush=True)
+        log_file = out / (p.stem + ".kernel.log")
         try:
-            seconds, retried = execute(p, out, a.timeout, a.retries)
-        except CellExecutionError as e:
-            print(f"notebook {p.name}: FAILED\n{e}", file=sys.stderr)
+            with open(log_file, "w", encoding="utf-8") as log:
+                seconds, retried = execute(p, out, a.timeout, a.retries, log)
+        except Exception as e:
+            tail = log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-20:]
+            print(f"notebook {p.name}: FAILED\n{e}\nlast lines of the kernel's log {log_file}:\n" + "\n".join(tail),
+                  file=sys.stderr)
             return 1
         total_retries += retried
         print(f"notebook {p.name}: ok in {seconds:.0f} s ({retried} kernel start retries)", flush=True)

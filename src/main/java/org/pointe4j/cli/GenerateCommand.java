@@ -9,6 +9,7 @@ import org.pointe4j.io.AtomicFiles;
 import org.pointe4j.io.Catalog;
 import org.pointe4j.io.ModelStore;
 import org.pointe4j.notebook.Plot;
+import org.pointe4j.train.PromptEmbedder;
 import org.pointe4j.train.SmallPipeline;
 import org.pointe4j.pointe.PointCloud;
 import org.pointe4j.pointe.PointEPipeline;
@@ -50,7 +51,9 @@ final class GenerateCommand implements Command {
                 + "-> upsample (4096 points), with the official weights (bin/pointe fetch base40M-textvec upsample ViT-L/14).\n"
                 + "When they are absent (or with --model small) it runs the project's own small model, which knows\n"
                 + "8 shapes (sphere, cube, torus, cone, cylinder, capsule, pyramid, helix) in 12 colours and samples\n"
-                + "128 + 384 points: \"a red torus\". --html writes a page that shows the cloud offline.\n"
+                + "128 + 384 points: \"a red torus\". A prompt without a shape it knows (or an empty one) is refused\n"
+                + "(exit 2) unless --allow-unknown; words it does not know are ignored and named. --html writes a page\n"
+                + "that shows the cloud offline.\n"
                 + "--via-glide runs the paper's text pipeline instead: GLIDE text -> 64x64 -> 256x256 image, then the\n"
                 + "image-conditioned point-e (CLIP image grid -> base40M -> upsample). Needs\n"
                 + "bin/pointe fetch glide-base glide-upsample base40M upsample ViT-L/14\n\n"
@@ -62,7 +65,7 @@ final class GenerateCommand implements Command {
                 + "example. The image should show one object on a plain\n"
                 + "background, like point-e's renders. Needs the official weights, e.g.:\n"
                 + "bin/pointe fetch base40M upsample ViT-L/14\n\n";
-        return head + SamplerOptions.HELP + (text ? "\n\n" + GlideCommand.OPTIONS : "");
+        return head + SamplerOptions.HELP + (text ? "\n\n" + glideOptions() : "");
     }
 
     @Override
@@ -70,6 +73,7 @@ final class GenerateCommand implements Command {
         java.util.Set<String> f = new java.util.HashSet<>(SamplerOptions.FLAGS);
         if (text) {
             f.add("via-glide");
+            f.add("allow-unknown");
         }
         return f;
     }
@@ -81,6 +85,7 @@ final class GenerateCommand implements Command {
         Path outFile = args.output("out", ".ply", ".npz");
         Path html = args.has("html") ? args.output("html", ".html", ".htm") : null;
         SamplerOptions opts = new SamplerOptions(args);
+        boolean allowUnknown = text && args.flag("allow-unknown");
         if (text && args.flag("via-glide")) {
             return viaGlide(input, requested, outFile, html, opts, args, out, err);
         }
@@ -96,7 +101,18 @@ final class GenerateCommand implements Command {
             if (text && !cls.equals("CLIPImagePointDiffusionTransformer")) {
                 throw new Args.UsageException("--model " + model + " conditions on images; text2pc needs base40M-textvec (or small)");
             }
-        } else if (requested == null) {
+        }
+        String ignored = "";
+        if (small) {
+            // the small model knows 8 shapes and 12 colours: say so instead of drawing a blob
+            String why = PromptEmbedder.refusal(input);
+            if (why != null && !allowUnknown) {
+                throw new Args.UsageException(why + ". For any prompt, fetch the official models: "
+                        + "bin/pointe fetch base40M-textvec upsample ViT-L/14 (or pass --allow-unknown to draw anyway)");
+            }
+            ignored = PromptEmbedder.parse(input).ignoredNote();
+        }
+        if (small && requested == null) {
             err.println("pointe text2pc: the official weights (base40M-textvec, upsample, ViT-L/14) are not in "
                     + ModelStore.directory() + "; using the project's small model (8 shapes, 12 colours). "
                     + "For the official pipeline: bin/pointe fetch base40M-textvec upsample ViT-L/14");
@@ -113,10 +129,12 @@ final class GenerateCommand implements Command {
                     : pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
-                String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", seed " + opts.seed + ")";
+                String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", seed " + opts.seed
+                        + (ignored.isEmpty() ? "" : "; " + ignored) + ")";
                 Plot.cloud(pc, title).saveHtml(html, title);
             }
-            out.printf("%s -> %s%s (%.1f s)%n", pc, outFile, html == null ? "" : " and " + html, (System.nanoTime() - start) / 1e9);
+            out.printf("%s -> %s%s (%.1f s)%s%n", pc, outFile, html == null ? "" : " and " + html, (System.nanoTime() - start) / 1e9,
+                    ignored.isEmpty() ? "" : "; the small model " + ignored);
         }
         return 0;
     }
@@ -164,6 +182,21 @@ final class GenerateCommand implements Command {
                     html == null ? "" : " and " + html, (System.nanoTime() - start) / 1e9);
         }
         return 0;
+    }
+
+    /**
+     * GLIDE's options as --via-glide takes them, each with its glide- prefix, so that the help
+     * does not list --steps, --guidance or --seed twice with two meanings.
+     */
+    private static String glideOptions() {
+        String[] lines = GlideCommand.OPTIONS.split("\n", -1);
+        StringBuilder b = new StringBuilder("GLIDE options of --via-glide (");
+        b.append(lines[0].replaceFirst("^GLIDE options \\(", "").replaceFirst(":$", ""));
+        b.append(lines[0].endsWith(":") ? ":" : "");
+        for (int i = 1; i < lines.length; i++) {
+            b.append('\n').append(lines[i].replace(" --", " --glide-"));
+        }
+        return b.toString();
     }
 
     private static boolean officialPresent(String model) {

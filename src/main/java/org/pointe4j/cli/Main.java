@@ -63,8 +63,9 @@ public final class Main {
         try {
             return c.run(Args.parse(rest, c.flags()), out, err);
         } catch (Args.UsageException e) {
+            // one line and a pointer to the options, not the whole usage text
             err.println("pointe " + c.name() + ": " + e.getMessage());
-            err.println(c.usage());
+            err.println("(bin/pointe " + c.name() + " --help lists the options)");
             return 2;
         } catch (Throwable e) {
             // everything else, out-of-memory included: one line that names the problem, no class name

@@ -39,7 +39,8 @@ public final class Display {
     public static final String PLOTLY_MIME = "application/vnd.plotly.v1+json";
     private static final Gson GSON = new Gson();
     private static final AtomicBoolean PLOTLY_SENT = new AtomicBoolean();
-    private static final int MAX_TABLE_ROWS = 60;
+    /** Rows shown in full (a sampling run's step table has 128); longer tables show their first rows. */
+    private static final int MAX_TABLE_ROWS = 200;
 
     private Display() {
     }
@@ -166,6 +167,21 @@ public final class Display {
         return Base64.getEncoder().encodeToString(bytes.toByteArray());
     }
 
+    /**
+     * A cell as text; numbers with a fractional part are rounded to 4 significant digits (a table
+     * is for reading; the exact values stay in the {@code Table}).
+     */
+    static String cell(Table t, int c, int r) {
+        if (t.column(c) instanceof tech.tablesaw.api.NumberColumn && !t.column(c).isMissing(r)) {
+            Object v = t.column(c).get(r);
+            if ((v instanceof Double || v instanceof Float) && Double.isFinite(((Number) v).doubleValue())) {
+                double d = ((Number) v).doubleValue();
+                return d == 0 ? "0" : new java.math.BigDecimal(d).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+            }
+        }
+        return t.column(c).getString(r);
+    }
+
     /** A Tablesaw table as an HTML table (first rows when long) and as text. */
     public static Map<String, Object> table(Table t) {
         StringBuilder h = new StringBuilder("<table class=\"pointe-table\"><caption style=\"text-align:left\">")
@@ -178,7 +194,7 @@ public final class Display {
         for (int r = 0; r < rows; r++) {
             h.append("<tr>");
             for (int c = 0; c < t.columnCount(); c++) {
-                h.append("<td>").append(Plot.escape(t.column(c).getString(r))).append("</td>");
+                h.append("<td>").append(Plot.escape(cell(t, c, r))).append("</td>");
             }
             h.append("</tr>");
         }

@@ -48,12 +48,14 @@ public final class Notebook {
     /** Text to a point cloud with a seed. */
     public static PointCloud text2pc(String prompt, long seed) {
         PointEPipeline p = Session.text();
+        checkPrompt(prompt);
         return p.generate(prompt, seed, progress(p), Cancellation.NEVER, Notebook::notice);
     }
 
     /** Text to a point cloud with the given noise, e.g. {@link #noiseFrom} to replay a Python run. */
     public static PointCloud text2pc(String prompt, NoiseSource noise) {
         PointEPipeline p = Session.text();
+        checkPrompt(prompt);
         return p.generate(prompt, noise, progress(p), Cancellation.NEVER, Notebook::notice);
     }
 
@@ -64,6 +66,27 @@ public final class Notebook {
      */
     public static NoiseSource noiseFrom(String file) {
         return NoiseSource.fromFile(Paths.get(file));
+    }
+
+    /**
+     * With the small model: refuses a prompt it cannot draw (no shape word, or empty), naming the
+     * words it knows, and shows the words it will ignore in a banner above the plot.
+     */
+    static void checkPrompt(String prompt) {
+        if (Session.sources().get("text to cloud") != Session.Source.SMALL) {
+            return;
+        }
+        String why = org.pointe4j.train.PromptEmbedder.refusal(prompt);
+        if (why != null) {
+            throw new IllegalArgumentException(why + ". For any prompt, fetch the official models: "
+                    + "bin/pointe fetch base40M-textvec upsample ViT-L/14");
+        }
+        String ignored = org.pointe4j.train.PromptEmbedder.parse(prompt).ignoredNote();
+        if (!ignored.isEmpty()) {
+            Session.noteIgnored(prompt, ignored);
+            Display.html("<div style=\"background:#fde2e1;padding:6px 10px;border-radius:4px\">the small model drew \""
+                    + Plot.escape(prompt) + "\" from the words it knows; " + Plot.escape(ignored) + "</div>");
+        }
     }
 
     /** Only the base stage: the coarse cloud (1024 points; 128 with the small model). */
@@ -193,7 +216,9 @@ public final class Notebook {
 
     /** Records every step of a text-to-cloud run, for animations and tables ({@link Recording}). */
     public static Recording record(String prompt, long seed) {
-        return Recording.of(Session.text(), prompt, seed);
+        PointEPipeline p = Session.text();
+        checkPrompt(prompt);
+        return Recording.of(p, prompt, seed);
     }
 
     /**

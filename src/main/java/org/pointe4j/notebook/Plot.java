@@ -94,11 +94,22 @@ public final class Plot {
      * labelled by {@code labels}. Axis ranges are fixed to {@code range} so steps are comparable.
      */
     public static Plot animation(List<PointCloud> steps, List<String> labels, String title, double range) {
+        return animation(steps, labels, title, range, 0);
+    }
+
+    /**
+     * As {@link #animation(List, List, String, double)}, showing frame {@code start} until the user
+     * moves the slider or presses play (which then runs from the first frame).
+     */
+    public static Plot animation(List<PointCloud> steps, List<String> labels, String title, double range, int start) {
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("nothing to animate");
         }
+        if (start < 0 || start >= steps.size()) {
+            throw new IllegalArgumentException("start frame must be in [0, " + (steps.size() - 1) + "], got " + start);
+        }
         JsonArray data = new JsonArray();
-        data.add(scatter(steps.get(0), "scene", 2.5));
+        data.add(scatter(steps.get(start), "scene", 2.5));
         JsonArray frames = new JsonArray();
         JsonArray sliderSteps = new JsonArray();
         for (int i = 0; i < steps.size(); i++) {
@@ -131,13 +142,14 @@ public final class Plot {
         scene.addProperty("aspectmode", "cube");
         JsonObject slider = new JsonObject();
         slider.add("steps", sliderSteps);
+        slider.addProperty("active", start);
         slider.addProperty("x", 0.1);
         slider.addProperty("len", 0.9);
         JsonArray sliders = new JsonArray();
         sliders.add(slider);
         layout.add("sliders", sliders);
         layout.add("updatemenus", GSON.fromJson("[{\"type\":\"buttons\",\"x\":0,\"y\":0,\"xanchor\":\"left\",\"yanchor\":\"top\","
-                + "\"buttons\":[{\"label\":\"play\",\"method\":\"animate\",\"args\":[null,{\"fromcurrent\":true,"
+                + "\"buttons\":[{\"label\":\"play\",\"method\":\"animate\",\"args\":[null,{\"fromcurrent\":" + (start == 0) + ","
                 + "\"frame\":{\"duration\":150,\"redraw\":true},\"transition\":{\"duration\":0}}]}]}]", JsonArray.class));
         return new Plot(data, layout, frames);
     }
@@ -156,7 +168,7 @@ public final class Plot {
             data.add(t);
         }
         JsonObject layout = new JsonObject();
-        layout.add("title", text(title));
+        layout.add("title", title(title));
         JsonObject xa = new JsonObject();
         xa.add("title", text(xLabel));
         JsonObject ya = new JsonObject();
@@ -259,17 +271,25 @@ public final class Plot {
             a.addProperty("visible", false);
             scene.add(ax, a);
         }
-        scene.add("camera", GSON.fromJson("{\"eye\":{\"x\":1.4,\"y\":1.4,\"z\":0.9}}", JsonObject.class));
+        scene.add("camera", GSON.fromJson("{\"eye\":{\"x\":1.15,\"y\":1.15,\"z\":0.75}}", JsonObject.class));
         return scene;
     }
 
     private static JsonObject layout(String title, int scenes) {
         JsonObject layout = new JsonObject();
-        layout.add("title", text(title));
+        layout.add("title", title(title));
         layout.add("scene", sceneLayout());
         layout.add("margin", margins(0, 0, title == null || title.isEmpty() ? 0 : 40, 0));
         layout.addProperty("showlegend", false);
         return layout;
+    }
+
+    /** A figure title at the top left, where Plotly's mode bar (top right) does not cover it. */
+    private static JsonObject title(String s) {
+        JsonObject t = text(s);
+        t.addProperty("x", 0.01);
+        t.addProperty("xanchor", "left");
+        return t;
     }
 
     private static JsonObject text(String s) {
@@ -332,11 +352,14 @@ public final class Plot {
         AtomicFiles.write(file, out -> out.write(page));
     }
 
-    /** The plotly.js bundle shipped with this build (from the plotly.js-dist webjar). */
+    /**
+     * The plotly.js bundle shipped with this build: plotly.js 2.35.3's minified gl3d bundle (1.7 MB,
+     * every trace type drawn here; see plotly-README.txt beside it for where it comes from).
+     */
     public static String plotlyJs() {
         String js = plotlyJs;
         if (js == null) {
-            String res = "/META-INF/resources/webjars/plotly.js-dist/2.35.3/plotly.js";
+            String res = "/org/pointe4j/notebook/plotly-gl3d.min.js";
             try (InputStream in = Plot.class.getResourceAsStream(res)) {
                 if (in == null) {
                     throw new IllegalStateException("plotly.js is missing from the classpath (" + res + ")");

@@ -2,6 +2,7 @@ package org.pointe4j.notebook;
 
 import ai.djl.ndarray.NDArray;
 import org.pointe4j.diffusion.Cancellation;
+import org.pointe4j.diffusion.KarrasBridge;
 import org.pointe4j.pointe.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.PointEPipeline;
@@ -28,6 +29,10 @@ public final class Recording implements Displayable {
         public final int step;
         public final int steps;
         public final double sigma;
+        /**
+         * The timestep the network receives: the sampler's own for DDPM/DDIM; for Karras samplers,
+         * which walk noise levels, the one point-e's {@code sigma_to_t} gives for the step's sigma.
+         */
         public final int timestep;
         public final double millis;
         public final PointCloud estimate;
@@ -48,6 +53,9 @@ public final class Recording implements Displayable {
             return (stage == 0 ? "base " : "up ") + (step + 1) + "/" + steps;
         }
     }
+
+    /** point-e clips clean-sample estimates to [-1, 1] in model space: +-0.5 in the clouds' coordinates. */
+    private static final float CLIP_BOX = 0.5f;
 
     private final String prompt;
     private final List<Frame> frames;
@@ -70,7 +78,9 @@ public final class Recording implements Displayable {
                 NDArray x = e.step.x.get("0:1");
                 PointCloud noisy = PointCloudSampler.toPointClouds(x, List.of("R", "G", "B")).get(0);
                 PointCloud est = PointCloudSampler.toPointClouds(e.samples, List.of("R", "G", "B")).get(0);
-                frames.add(new Frame(e.stage, e.step.index, e.step.steps, e.step.sigma, e.step.timestep, (now - last[0]) / 1e6, est, noisy));
+                int t = e.step.timestep >= 0 || !(e.step.sigmaHat > 0) ? e.step.timestep
+                        : new KarrasBridge(p.sampler().stage(e.stage).diffusion()).sigmaToTimestep(e.step.sigmaHat);
+                frames.add(new Frame(e.stage, e.step.index, e.step.steps, e.step.sigma, t, (now - last[0]) / 1e6, est, noisy));
                 x.close();
             }
             last[0] = now;
@@ -88,7 +98,10 @@ public final class Recording implements Displayable {
         return result;
     }
 
-    /** The clean-cloud estimates, step by step, as an animation. */
+    /**
+     * The clean-cloud estimates, step by step, as an animation. It opens on the first informative
+     * estimate ({@link #firstInformativeFrame}); the slider and play reach every step.
+     */
     public Plot animation() {
         List<PointCloud> clouds = new ArrayList<>();
         List<String> labels = new ArrayList<>();
@@ -96,7 +109,73 @@ public final class Recording implements Displayable {
             clouds.add(f.estimate);
             labels.add(f.label());
         }
-        return Plot.animation(clouds, labels, "x_0 estimate: " + prompt, 0.6);
+        int start = firstInformativeFrame();
+        return Plot.animation(clouds, labels, "x_0 estimate: " + prompt, fittedRange(clouds.subList(start, clouds.size())), start);
+    }
+
+    /**
+     * The first step whose clean-cloud estimate is a shape rather than the clip box: at the
+     * highest noise levels the network's estimates overshoot and are clipped to point-e's +-1 model
+     * box (+-0.5 here), and classifier-free guidance, extrapolating from the unconditional to the
+     * conditional estimate, throws points further out; most points sit on or beyond the box. The
+     * first frame with at most 10% of its coordinates on or beyond the box (0 when there is none).
+     */
+    public int firstInformativeFrame() {
+        for (int i = 0; i < frames.size(); i++) {
+            if (onClipBox(frames.get(i).estimate) <= 0.1) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    /** Share of a cloud's coordinates on or beyond the clip box, |v| >= 0.5 (within 1e-4). */
+    static double onClipBox(PointCloud pc) {
+        float[] c = pc.coords();
+        int n = 0;
+        for (float v : c) {
+            n += Math.abs(v) >= CLIP_BOX - 1e-4 ? 1 : 0;
+        }
+        return c.length == 0 ? 0 : (double) n / c.length;
+    }
+
+    /**
+     * Half-width of a cube holding 99.5% of the clouds' coordinates, with a 5% margin: fitted to
+     * the shapes, so that a few outlying points of early estimates do not shrink them.
+     */
+    static double fittedRange(List<PointCloud> clouds) {
+        int n = 0;
+        for (PointCloud pc : clouds) {
+            n += pc.coords().length;
+        }
+        float[] all = new float[n];
+        int k = 0;
+        for (PointCloud pc : clouds) {
+            for (float v : pc.coords()) {
+                all[k++] = Float.isFinite(v) ? Math.abs(v) : 0;
+            }
+        }
+        if (n == 0) {
+            return 1;
+        }
+        java.util.Arrays.sort(all);
+        double m = all[Math.min(n - 1, (int) Math.ceil(0.995 * n) - 1)];
+        return m > 0 ? 1.05 * m : 1;
+    }
+
+    /**
+     * A static strip of {@code count} estimates from the first informative one to the last (one
+     * small view each, labelled), for exports that do not run JavaScript.
+     */
+    public java.awt.image.BufferedImage strip(int count) {
+        List<PointCloud> clouds = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (Frame f : frames) {
+            clouds.add(f.estimate);
+            labels.add(f.label());
+        }
+        int start = firstInformativeFrame();
+        return Strip.of(clouds.subList(start, clouds.size()), labels.subList(start, labels.size()), count);
     }
 
     /**
@@ -105,8 +184,25 @@ public final class Recording implements Displayable {
      * noise states stay in view instead of spreading over +-sigma.
      */
     public Plot noisyAnimation() {
-        List<PointCloud> clouds = new ArrayList<>();
+        List<PointCloud> clouds = scaledNoisyStates();
         List<String> labels = new ArrayList<>();
+        for (Frame f : frames) {
+            labels.add(f.label());
+        }
+        return Plot.animation(clouds, labels, "x_t / sqrt(1 + sigma^2): " + prompt, 2.0);
+    }
+
+    /** A static strip of {@code count} scaled noisy states, first to last, as under {@link #noisyAnimation}. */
+    public java.awt.image.BufferedImage noisyStrip(int count) {
+        List<String> labels = new ArrayList<>();
+        for (Frame f : frames) {
+            labels.add(f.label());
+        }
+        return Strip.of(scaledNoisyStates(), labels, count);
+    }
+
+    private List<PointCloud> scaledNoisyStates() {
+        List<PointCloud> clouds = new ArrayList<>();
         for (Frame f : frames) {
             float cIn = (float) (1 / Math.sqrt(1 + f.sigma * f.sigma));
             float[] xyz = f.noisy.coords();
@@ -118,9 +214,8 @@ public final class Recording implements Displayable {
                 channels.put(c, f.noisy.channel(c));
             }
             clouds.add(new PointCloud(xyz, channels));
-            labels.add(f.label());
         }
-        return Plot.animation(clouds, labels, "x_t / sqrt(1 + sigma^2): " + prompt, 2.0);
+        return clouds;
     }
 
     /** One row per step: stage, step, sigma, timestep, milliseconds, and the estimate's extent. */
@@ -134,10 +229,10 @@ public final class Recording implements Displayable {
         for (Frame f : frames) {
             stage.append(f.stage == 0 ? "base" : "upsample");
             step.append(f.step + 1);
-            sigma.append(f.sigma);
+            sigma.append(Double.parseDouble(String.format(Locale.ROOT, "%.4g", f.sigma)));
             t.append(f.timestep);
             ms.append(Math.round(f.millis * 10) / 10.0);
-            extent.append(Stats.extent(f.estimate));
+            extent.append(Math.round(Stats.extent(f.estimate) * 1000) / 1000.0);
         }
         return Table.create("steps of \"" + prompt + "\"", stage, step, sigma, t, ms, extent);
     }

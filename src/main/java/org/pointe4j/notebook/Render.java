@@ -12,7 +12,7 @@ import java.util.Arrays;
 /**
  * Static pictures of clouds and meshes, for places without JavaScript (PDF export, GitHub's
  * notebook viewer, papers): a grid of views around the vertical axis, as point-e's
- * {@code plot_point_cloud(grid_size=3)} does with matplotlib. A small software rasteriser with a
+ * {@code plot_point_cloud(grid_size=3)} does with matplotlib, with the last view from straight above. A small software rasteriser with a
  * depth buffer; the cameras are JOML look-at and perspective matrices. Point-e's clouds are z-up
  * and the views keep z up.
  */
@@ -34,7 +34,7 @@ public final class Render {
         return this;
     }
 
-    /** Views per row and column (1..6, default 3: nine views 40 degrees apart). */
+    /** Views per row and column (1..6, default 3: eight views 45 degrees apart and a top view). */
     public Render setGrid(int n) {
         if (n < 1 || n > 6) {
             throw new IllegalArgumentException("grid must be in [1, 6], got " + n);
@@ -132,13 +132,19 @@ public final class Render {
         Canvas canvas = new Canvas(w, w);
         double elev = Math.toRadians(elevationDeg);
         float distance = (float) (extent * 3.2);
-        for (int i = 0; i < grid * grid; i++) {
-            double azimuth = 2 * Math.PI * i / (grid * grid) - Math.PI / 4;
-            Vector3f eye = new Vector3f((float) (Math.cos(elev) * Math.cos(azimuth)), (float) (Math.cos(elev) * Math.sin(azimuth)),
-                    (float) Math.sin(elev)).mul(distance);
+        int views = grid * grid;
+        // with several views the last one looks straight down (a top view: rings and holes show)
+        int around = views > 1 ? views - 1 : 1;
+        for (int i = 0; i < views; i++) {
+            boolean top = views > 1 && i == views - 1;
+            double azimuth = 2 * Math.PI * i / around - Math.PI / 4;
+            Vector3f eye = top ? new Vector3f(0, 0, distance)
+                    : new Vector3f((float) (Math.cos(elev) * Math.cos(azimuth)), (float) (Math.cos(elev) * Math.sin(azimuth)),
+                            (float) Math.sin(elev)).mul(distance);
             // a field of view that fits the cube's bounding sphere
             float fov = (float) (2 * Math.asin(Math.min(0.99, extent * Math.sqrt(3) / distance)));
-            Matrix4f vp = new Matrix4f().perspective(fov, 1f, 0.05f, distance * 3).lookAt(eye, new Vector3f(), new Vector3f(0, 0, 1));
+            Vector3f up = top ? new Vector3f(0, 1, 0) : new Vector3f(0, 0, 1);
+            Matrix4f vp = new Matrix4f().perspective(fov, 1f, 0.05f, distance * 3).lookAt(eye, new Vector3f(), up);
             painter.paint(canvas, new View(vp, eye, (i % grid) * viewSize, (i / grid) * viewSize, viewSize));
         }
         return canvas.image;

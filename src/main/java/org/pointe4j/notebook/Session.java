@@ -36,6 +36,8 @@ public final class Session {
 
     private static final Map<String, Source> SOURCES = new LinkedHashMap<>();
     private static final Map<String, String> REASONS = new LinkedHashMap<>();
+    /** Prompts whose words the small model partly ignored, with the ignored words (shown in the banner). */
+    private static final Map<String, String> IGNORED = new LinkedHashMap<>();
     private static PointEPipeline text;
     private static PointEPipeline image;
     private static SdfModel sdf;
@@ -111,6 +113,7 @@ public final class Session {
     public static synchronized Displayable banner() {
         Map<String, Source> s = new LinkedHashMap<>(SOURCES);
         Map<String, String> r = new LinkedHashMap<>(REASONS);
+        Map<String, String> ignored = new LinkedHashMap<>(IGNORED);
         return () -> {
             StringBuilder html = new StringBuilder();
             StringBuilder text = new StringBuilder();
@@ -122,6 +125,12 @@ public final class Session {
                         .append(Plot.escape(r.get(e.getKey()))).append("</div>");
                 text.append(line).append('\n');
             }
+            for (Map.Entry<String, String> e : ignored.entrySet()) {
+                String line = "prompt \"" + e.getKey() + "\": the small model " + e.getValue();
+                html.append("<div style=\"background:#fde2e1;padding:6px 10px;margin:2px 0;border-radius:4px\">").append(Plot.escape(line))
+                        .append("</div>");
+                text.append(line).append('\n');
+            }
             if (s.isEmpty()) {
                 text.append("no models loaded yet");
                 html.append("<div>no models loaded yet</div>");
@@ -131,6 +140,11 @@ public final class Session {
             b.put("text/plain", text.toString().trim());
             return b;
         };
+    }
+
+    /** Remembers that the small model ignored some words of a prompt, for {@link #banner()}. */
+    static synchronized void noteIgnored(String prompt, String note) {
+        IGNORED.put(prompt, note);
     }
 
     /** Frees every loaded model (the next call loads again). */

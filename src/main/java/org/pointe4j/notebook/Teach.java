@@ -64,12 +64,24 @@ public final class Teach {
      * model space (xyz doubled, colours scaled to [-1, 1]) and shown back in data space.
      */
     public static Plot noising(PointCloud cloud, int frames, long seed) {
+        List<String> labels = new ArrayList<>();
+        List<PointCloud> clouds = noised(cloud, frames, seed, labels);
+        return Plot.animation(clouds, labels, "forward noising q(x_t | x_0)", 1.5);
+    }
+
+    /** A static strip of {@code count} frames of {@link #noising} (same noise), for exports without JavaScript. */
+    public static java.awt.image.BufferedImage noisingStrip(PointCloud cloud, int frames, long seed, int count) {
+        List<String> labels = new ArrayList<>();
+        List<PointCloud> clouds = noised(cloud, frames, seed, labels);
+        return Strip.of(clouds, labels, count);
+    }
+
+    private static List<PointCloud> noised(PointCloud cloud, int frames, long seed, List<String> labels) {
         if (frames < 2 || frames > 200) {
             throw new IllegalArgumentException("frames must be in [2, 200], got " + frames);
         }
         GaussianDiffusion d = PointDiffusions.forModel("base40M");
         List<PointCloud> clouds = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
         NoiseSource noise = NoiseSource.seeded(seed);
         try (NDManager m = Torch.newManager()) {
             NDArray x0 = d.scaleChannels(Notebook.toSamples(m, cloud));
@@ -85,6 +97,6 @@ public final class Teach {
                 }
             }
         }
-        return Plot.animation(clouds, labels, "forward noising q(x_t | x_0)", 1.5);
+        return clouds;
     }
 }

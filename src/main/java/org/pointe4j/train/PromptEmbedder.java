@@ -12,6 +12,7 @@ import java.util.function.Consumer;
  * shape word has a fixed random direction (seeded by its canonical name), and a prompt is the
  * normalised sum of its colour and shape directions. Synonyms share a direction; other words are
  * ignored with a notice; an empty prompt gives the zero vector, the unconditional input.
+ * {@link #refusal} says when a prompt is beyond the model (no shape word, or empty).
  */
 public final class PromptEmbedder {
     /** Size of the vectors (CLIP ViT-L/14's feature size, so the official class is used unchanged). */
@@ -31,6 +32,32 @@ public final class PromptEmbedder {
             this.color = color;
             this.unknown = unknown;
         }
+
+        /** "ignored: chair, wooden" for the words the model does not know, or "" when it knows them all. */
+        public String ignoredNote() {
+            return unknown.isEmpty() ? "" : "ignored: " + String.join(", ", unknown);
+        }
+    }
+
+    /** The words the model knows, for messages: "shapes sphere/cube/... and colours red/...". */
+    public static String vocabulary() {
+        return "shapes " + words(ShapeFamily.values()) + " and colours " + words(NamedColor.values());
+    }
+
+    /**
+     * Why the model cannot draw a prompt, or null when it can: an empty prompt (the model would draw
+     * an unconditional blob) or one without any shape word. The message lists the known words.
+     */
+    public static String refusal(String prompt) {
+        Parsed p = parse(prompt == null ? "" : prompt);
+        if (p.family == null && p.color == null && p.unknown.isEmpty()) {
+            return "the prompt is empty; the small model draws " + vocabulary() + ", e.g. \"a red torus\"";
+        }
+        if (p.family == null) {
+            return "the small model knows no shape in \"" + prompt + "\" (" + (p.unknown.isEmpty() ? "no shape word" : p.ignoredNote())
+                    + "); it draws " + vocabulary();
+        }
+        return null;
     }
 
     /** Finds the colour and shape words of a prompt. */
@@ -60,7 +87,7 @@ public final class PromptEmbedder {
         Parsed p = parse(prompt);
         if (!p.unknown.isEmpty()) {
             notices.accept("the embedded model knows colours " + words(NamedColor.values()) + " and shapes "
-                    + words(ShapeFamily.values()) + "; ignored: " + String.join(", ", p.unknown));
+                    + words(ShapeFamily.values()) + "; " + p.ignoredNote());
         }
         float[] v = new float[DIM];
         if (p.family != null) {
