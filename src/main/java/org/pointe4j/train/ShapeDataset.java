@@ -11,11 +11,15 @@ import java.util.Random;
 /**
  * Procedural training data: a shape family and a named colour, random proportions, a random pose
  * (any turn about the vertical axis, a tilt of up to 15 degrees) and a random size (bounding
- * radius 0.35..0.48, inside point-e's [-0.5, 0.5] cube), with surface points sampled uniformly by
- * area and coloured with a little per-point variation. Each sample also gives its exact signed
- * distance field.
+ * radius in the range {@code data.radius} of {@code small_models.json}), with surface points sampled
+ * uniformly by area and coloured with a little per-point variation. Each sample also gives its exact
+ * signed distance field. The size range sits well inside point-e's [-0.5, 0.5] cube: the sampler
+ * clamps every x_0 estimate to that cube ({@code clip_denoised}), and shapes that touch it come out
+ * squared off.
  */
 public final class ShapeDataset {
+    /** Smallest and largest bounding radius of a shape, from the models' spec. */
+    private static final double[] RADIUS = radiusRange();
 
     /** One generated shape and how it was placed. */
     public static final class Shape {
@@ -97,8 +101,22 @@ public final class ShapeDataset {
         Matrix3d rot = new Matrix3d().rotateZ(tiltDir).rotateX(tilt).rotateZ(yaw - tiltDir);
         // bounding radius in local units, from the proportions' extent
         double extent = localRadius(family, prop, r);
-        double target = 0.35 + 0.13 * r.nextDouble();
+        double target = RADIUS[0] + (RADIUS[1] - RADIUS[0]) * r.nextDouble();
         return new Shape(family, color, prop, rot, target / extent);
+    }
+
+    /** The bounding-radius range of the training shapes ({@code data.radius}: two numbers, 0 < min <= max < 0.5). */
+    public static double[] radiusRange() {
+        com.google.gson.JsonArray a = SmallModels.spec("data").getAsJsonArray("radius");
+        if (a == null || a.size() != 2) {
+            throw new IllegalStateException("small_models.json: data.radius must be [min, max]");
+        }
+        double lo = a.get(0).getAsDouble();
+        double hi = a.get(1).getAsDouble();
+        if (!(lo > 0 && lo <= hi && hi < 0.5)) {
+            throw new IllegalStateException("small_models.json: data.radius [" + lo + ", " + hi + "] must satisfy 0 < min <= max < 0.5");
+        }
+        return new double[] {lo, hi};
     }
 
     private static double localRadius(ShapeFamily f, double[] prop, Random r) {

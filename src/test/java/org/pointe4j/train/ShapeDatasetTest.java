@@ -29,7 +29,9 @@ class ShapeDatasetTest {
                     radius = Math.max(radius, Math.sqrt(c[3 * i] * c[3 * i] + c[3 * i + 1] * c[3 * i + 1] + c[3 * i + 2] * c[3 * i + 2]));
                 }
                 assertTrue(worst < 2e-3, f + ": surface sample at distance " + worst);
-                assertTrue(radius > 0.3 && radius <= 0.5, f + ": shapes fill the [-0.5, 0.5] cube, radius " + radius);
+                double[] range = ShapeDataset.radiusRange();
+                assertTrue(radius > 0.85 * range[0] && radius <= range[1] + 1e-3, f + ": bounding radius " + radius + " outside "
+                        + java.util.Arrays.toString(range));
                 // far away is outside (negative, point-e's SDF convention is positive inside)
                 assertTrue(s.sdf(0.9, 0.9, 0.9) < -0.3, f + " far point");
             }
@@ -40,6 +42,25 @@ class ShapeDatasetTest {
         double surfaceRadius = Math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2]);
         assertEquals(surfaceRadius, ball.sdf(0, 0, 0), 1e-6, "centre of a sphere: distance = radius");
         assertEquals(surfaceRadius / 2, ball.sdf(q[0] / 2, q[1] / 2, q[2] / 2), 1e-6);
+    }
+
+    @Test
+    void trueShapesStayInsideTheirRadiusAndClearOfTheSamplersClamp() {
+        // the sampler clamps x_0 to [-0.5, 0.5] (clip_denoised): a training shape that reached that box
+        // would teach the model to put points on it, and sampled shapes would come out squared off
+        double[] range = ShapeDataset.radiusRange();
+        assertTrue(range[1] < 0.5, java.util.Arrays.toString(range));
+        Random r = new Random(11);
+        for (ShapeFamily f : ShapeFamily.values()) {
+            double worst = 0;
+            for (int trial = 0; trial < 40; trial++) {
+                for (float v : ShapeDataset.of(f, NamedColor.GREEN, r).cloud(400, r).coords()) {
+                    worst = Math.max(worst, Math.abs(v));
+                }
+            }
+            assertTrue(worst <= range[1] + 0.01, f + ": a true shape reaches |coordinate| " + worst + ", beyond the radius range "
+                    + java.util.Arrays.toString(range));
+        }
     }
 
     @Test
