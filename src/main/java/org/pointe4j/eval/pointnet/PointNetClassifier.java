@@ -48,13 +48,16 @@ public final class PointNetClassifier {
         int f = net.featureDim();
         float[] features = new float[Math.multiplyExact(total, f)];
         float[] probs = new float[total * PointNet2.CLASSES];
+        for (int c = 0; c < total; c++) {
+            if (clouds.points(c) < MIN_POINTS) {
+                throw new IllegalArgumentException(clouds.name(c) + ": has " + clouds.points(c) + " points; PointNet++ needs at least "
+                        + MIN_POINTS);
+            }
+        }
         progress.report(task, 0, total);
         int i = 0;
         while (i < total) {
             int k = clouds.points(i);
-            if (k < MIN_POINTS) {
-                throw new IllegalArgumentException(clouds.name(i) + ": has " + k + " points; PointNet++ needs at least " + MIN_POINTS);
-            }
             // a chunk: clouds of equal size inside one 64-cloud forward batch, with a bounded distance matrix
             int limit = (int) Math.max(1, Math.min(8, CHUNK_DISTANCES / (512L * k)));
             int end = i + 1;
