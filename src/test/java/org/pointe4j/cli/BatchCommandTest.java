@@ -63,7 +63,7 @@ class BatchCommandTest {
 
         // another seed into the same folder is refused in one line
         String[] other = argv.clone();
-        other[9] = "99";
+        other[8] = "99";
         CliTest.Run refused = CliTest.run(other);
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("cloud 0 was made for prompt 'a red sphere' with seed 10"), refused.err());
