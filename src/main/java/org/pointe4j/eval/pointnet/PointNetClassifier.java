@@ -27,6 +27,7 @@ public final class PointNetClassifier {
     public record Result(float[] features, float[] probabilities, int count, int featureDim, int classes) {
     }
 
+    /** A classifier over {@code net} (which the caller keeps and closes). */
     public PointNetClassifier(PointNet2 net) {
         this.net = net;
     }
