@@ -94,16 +94,13 @@ final class GenerateCommand implements Command {
         if (html != null) {
             AtomicFiles.checkWritable(html);
         }
-        String model = requested != null ? requested : text ? "base40M-textvec" : "base40M";
-        boolean small = text && ("small".equals(requested) || (requested == null && !officialPresent(model)));
-        if (!small) {
-            String cls = Catalog.get().entry(model).config().get("name").getAsString();
-            if (text && !cls.equals("CLIPImagePointDiffusionTransformer")) {
-                throw new Args.UsageException("--model " + model + " conditions on images; text2pc needs base40M-textvec (or small)");
-            }
+        TextModel textModel = text ? TextModel.resolve(requested, err, name()) : null;
+        String model = text ? textModel.model() : requested != null ? requested : "base40M";
+        if (!text) {
+            Catalog.get().entry(model); // an unknown name fails here, before the image is read
         }
         String ignored = "";
-        if (small) {
+        if (text && textModel.small()) {
             // the small model knows 8 shapes and 12 colours: say so instead of drawing a blob
             String why = PromptEmbedder.refusal(input);
             if (why != null && !allowUnknown) {
@@ -112,17 +109,12 @@ final class GenerateCommand implements Command {
             }
             ignored = PromptEmbedder.parse(input).ignoredNote();
         }
-        if (small && requested == null) {
-            err.println("pointe text2pc: the official weights (base40M-textvec, upsample, ViT-L/14) are not in "
-                    + ModelStore.directory() + "; using the project's small model (8 shapes, 12 colours). "
-                    + "For the official pipeline: bin/pointe fetch base40M-textvec upsample ViT-L/14");
-        }
         ImageU8 image = text ? null : ImageU8.read(Paths.get(input));
         long start = System.nanoTime();
-        try (PointEPipeline pipe = small ? SmallPipeline.load() : PointEPipeline.official(model, text ? ClipModel.Towers.TEXT : ClipModel.Towers.IMAGE)) {
+        try (PointEPipeline pipe = text ? textModel.open() : PointEPipeline.official(model, ClipModel.Towers.IMAGE)) {
             opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
-            String[] names = small ? new String[] {"small base", "small upsample"} : new String[] {model, "upsample"};
+            String[] names = text ? textModel.stageNames() : new String[] {model, "upsample"};
             PointCloud pc = text
                     ? pipe.generate(input, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER,
                             notice -> err.println("pointe " + name() + ": " + notice))
@@ -197,6 +189,38 @@ final class GenerateCommand implements Command {
             b.append('\n').append(lines[i].replace(" --", " --glide-"));
         }
         return b.toString();
+    }
+
+    /**
+     * The text-to-cloud model {@code text2pc} and {@code batch} run: the official base40M-textvec
+     * pipeline when its weights are present (or another text model by --model), else the
+     * project's small model, with a notice on stderr when that fallback was not asked for.
+     */
+    record TextModel(String model, boolean small) {
+        static TextModel resolve(String requested, PrintStream err, String command) {
+            String model = requested != null ? requested : "base40M-textvec";
+            boolean small = "small".equals(requested) || (requested == null && !officialPresent(model));
+            if (!small) {
+                String cls = Catalog.get().entry(model).config().get("name").getAsString();
+                if (!cls.equals("CLIPImagePointDiffusionTransformer")) {
+                    throw new Args.UsageException("--model " + model + " conditions on images; " + command
+                            + " needs base40M-textvec (or small)");
+                }
+            } else if (requested == null) {
+                err.println("pointe " + command + ": the official weights (base40M-textvec, upsample, ViT-L/14) are not in "
+                        + ModelStore.directory() + "; using the project's small model (8 shapes, 12 colours). "
+                        + "For the official pipeline: bin/pointe fetch base40M-textvec upsample ViT-L/14");
+            }
+            return new TextModel(model, small);
+        }
+
+        PointEPipeline open() {
+            return small ? SmallPipeline.load() : PointEPipeline.official(model, ClipModel.Towers.TEXT);
+        }
+
+        String[] stageNames() {
+            return small ? new String[] {"small base", "small upsample"} : new String[] {model, "upsample"};
+        }
     }
 
     private static boolean officialPresent(String model) {

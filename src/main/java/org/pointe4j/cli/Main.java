@@ -20,7 +20,8 @@ public final class Main {
     private Main() {
         for (Command c : List.of(new ModelsCommand(), new FetchCommand(), new InspectCommand(), new ForwardCommand(), new SampleCommand(), new EmbedCommand(),
                 new GenerateCommand(true), new GenerateCommand(false), new GlideCommand(), new MeshCommand(), new TrainCommand(), new QualityCommand(), new BenchCommand(),
-                new RPrecisionCommand())) {
+                new RPrecisionCommand(),
+                new BatchCommand(), new PfidCommand(), new PisCommand())) {
             commands.put(c.name(), c);
         }
     }

@@ -40,8 +40,9 @@ final class RPrecisionCommand implements Command {
                 + "pixels, default 512), embeds each view with CLIP's image tower and all prompts with its text\n"
                 + "tower, and prints 'R-precision: <value>': the share of views whose own prompt is strictly the\n"
                 + "most similar of all prompts (ties count as misses). Prompts: one per non-blank line.\n"
-                + "Clouds: DIR/" + INDEX + " if present (tab-separated, prompt first and cloud file last, an optional\n"
-                + "header 'prompt ... file'; its prompts must be the prompt lines, in order), else the .ply/.npz\n"
+                + "Clouds: DIR/" + INDEX + " if present (as 'pointe batch' writes it: a header naming the 'prompt'\n"
+                + "and 'file' columns; without a header, prompt first and file last; its prompts must be the prompt\n"
+                + "lines, in order), else the .ply/.npz\n"
                 + "files of DIR sorted by name, the i-th file made from the i-th prompt.";
     }
 
@@ -73,21 +74,9 @@ final class RPrecisionCommand implements Command {
         return 0;
     }
 
-    /** The non-blank lines of the prompts file, trailing whitespace removed. */
-    static List<String> readPrompts(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("prompts file " + file + " does not exist");
-        }
-        List<String> prompts = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) {
-                prompts.add(line.stripTrailing());
-            }
-        }
-        if (prompts.isEmpty()) {
-            throw new IllegalArgumentException("prompts file " + file + " has no prompts (one per non-blank line)");
-        }
-        return prompts;
+    /** The prompts, read as {@code pointe batch} reads them (blank and '#' lines skipped). */
+    static List<String> readPrompts(Path file) {
+        return BatchCommand.readPrompts(file);
     }
 
     /** The cloud of each prompt, from DIR/index.tsv or by sorted file names. */
@@ -104,18 +93,27 @@ final class RPrecisionCommand implements Command {
                     rows.add(line);
                 }
             }
-            if (!rows.isEmpty() && rows.get(0).toLowerCase(Locale.ROOT).startsWith("prompt\t")) {
-                rows.remove(0);
+            // pointe batch writes 'index, prompt, seed, file' under a header; without a header the
+            // prompt is the first column and the file the last
+            int promptCol = 0;
+            int fileCol = -1;
+            if (!rows.isEmpty()) {
+                List<String> head = List.of(rows.get(0).toLowerCase(Locale.ROOT).split("\t"));
+                if (head.contains("prompt") && head.contains("file")) {
+                    promptCol = head.indexOf("prompt");
+                    fileCol = head.indexOf("file");
+                    rows.remove(0);
+                }
             }
             if (rows.size() != prompts.size()) {
                 throw new IllegalArgumentException(index + " lists " + rows.size() + " clouds for " + prompts.size() + " prompts");
             }
             for (int i = 0; i < rows.size(); i++) {
-                String[] cols = rows.get(i).split("\t");
-                if (cols.length < 2 || !cols[0].equals(prompts.get(i))) {
+                String[] cols = rows.get(i).split("\t", -1);
+                if (cols.length < 2 || cols.length <= Math.max(promptCol, fileCol) || !cols[promptCol].equals(prompts.get(i))) {
                     throw new IllegalArgumentException(index + " row " + (i + 1) + " is not for prompt " + (i + 1) + " '" + prompts.get(i) + "'");
                 }
-                Path f = dir.resolve(cols[cols.length - 1].strip());
+                Path f = dir.resolve(cols[fileCol < 0 ? cols.length - 1 : fileCol].strip());
                 if (!Files.isRegularFile(f)) {
                     throw new IllegalArgumentException(index + " row " + (i + 1) + " names " + f + ", which does not exist");
                 }

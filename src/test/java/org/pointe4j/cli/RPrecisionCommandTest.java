@@ -74,6 +74,14 @@ class RPrecisionCommandTest {
                 "--clip", Fixtures.fixture("clip/clip_tiny_vit.pt").toString(), "--views", "3", "--size", "64");
         assertEquals(0, viaIndex.code(), viaIndex.err());
         assertEquals(r.out(), viaIndex.out());
+
+        // and through the index pointe batch writes: index, prompt, seed, file
+        Files.writeString(clouds.resolve("index.tsv"), "index\tprompt\tseed\tfile\n0\ta red stick\t0\tsample_0.ply\n"
+                + "1\ta green stick\t1\tsample_1.ply\n2\ta blue stick\t2\tsample_2.ply\n");
+        Run viaBatchIndex = run("rprecision", "--clouds", clouds.toString(), "--prompts", prompts.toString(),
+                "--clip", Fixtures.fixture("clip/clip_tiny_vit.pt").toString(), "--views", "3", "--size", "64");
+        assertEquals(0, viaBatchIndex.code(), viaBatchIndex.err());
+        assertEquals(r.out(), viaBatchIndex.out());
     }
 
     private static void assertOneLine(Run r, int code, String... words) {

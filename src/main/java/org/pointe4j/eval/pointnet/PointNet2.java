@@ -1,0 +1,141 @@
+package org.pointe4j.eval.pointnet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.pointe4j.io.CheckpointException;
+import org.pointe4j.io.TorchCheckpoint;
+import org.pointe4j.nn.BatchNorm;
+import org.pointe4j.nn.Init;
+import org.pointe4j.nn.Model;
+import org.pointe4j.nn.Params;
+import org.pointe4j.nn.Torch;
+
+import java.nio.file.Path;
+
+/**
+ * The PointNet++ classifier that point-e's evaluations use (Qi et al. 2017, "PointNet++", the
+ * single-scale-grouping classification network; the Point-E paper, section 5.1, computes P-FID
+ * and P-IS from it): {@code pointnet2_cls_ssg.get_model(num_class=40, normal_channel=False,
+ * width_mult=W)} in eval mode. Three set-abstraction levels (512 centres in balls of radius 0.2
+ * with 32 points; 128 centres, radius 0.4, 64 points; then the whole cloud), channel widths
+ * scaled by W, then {@code fc1 -> bn1 -> ReLU -> fc2 -> bn2} (the feature vector, 256 W wide),
+ * {@code ReLU -> fc3} (40 ModelNet40 logits) and a log-softmax, whose exponential is the class
+ * probability vector. Dropout is the identity in eval mode.
+ *
+ * <p>Everything runs in float32, also where {@code pointe.precision} selects bfloat16 for the
+ * generative models: a metric must not depend on the CPU it is computed on.
+ *
+ * <p>The official checkpoint ({@code pointnet.pt}) has W = 2 and stores the state dict under
+ * {@code model_state_dict}; {@link #load} reads W from the first convolution's width.
+ */
+public final class PointNet2 extends Model {
+    /** ModelNet40's classes. */
+    public static final int CLASSES = 40;
+    private final int width;
+    private final SetAbstraction sa1;
+    private final SetAbstraction sa2;
+    private final SetAbstraction sa3;
+    private final NDArray[] fc1;
+    private final BatchNorm bn1;
+    private final NDArray[] fc2;
+    private final BatchNorm bn2;
+    private final NDArray[] fc3;
+
+    /** Features and class probabilities of a batch of clouds, flat row-major. */
+    public record Output(float[] features, float[] probabilities, int count, int featureDim) {
+    }
+
+    /** Declares the network at width multiplier {@code width} (1 or the official 2). */
+    public PointNet2(Params p, int width) {
+        super(p);
+        if (width < 1 || width > 16) {
+            throw new IllegalArgumentException("PointNet++ width multiplier must be in [1, 16], got " + width);
+        }
+        this.width = width;
+        sa1 = new SetAbstraction(p.scope("sa1"), 512, 0.2, 32, 3, new int[] {64 * width, 64 * width, 128 * width}, false);
+        sa2 = new SetAbstraction(p.scope("sa2"), 128, 0.4, 64, 128 * width + 3, new int[] {128 * width, 128 * width, 256 * width}, false);
+        sa3 = new SetAbstraction(p.scope("sa3"), 0, 0, 0, 256 * width + 3, new int[] {256 * width, 512 * width, 1024 * width}, true);
+        fc1 = linear(p.scope("fc1"), 1024L * width, 512L * width);
+        bn1 = new BatchNorm(p.scope("bn1"), 512L * width);
+        fc2 = linear(p.scope("fc2"), 512L * width, 256L * width);
+        bn2 = new BatchNorm(p.scope("bn2"), 256L * width);
+        fc3 = linear(p.scope("fc3"), 256L * width, CLASSES);
+    }
+
+    // weight and bias of a fully connected layer; applied in float32 whatever Precision says
+    // (nn.Linear switches to bfloat16 on AMX CPUs, which moves the features by about 1%)
+    private static NDArray[] linear(Params p, long in, long out) {
+        return new NDArray[] {p.take("weight", Init.fanIn(in), out, in), p.take("bias", Init.ZEROS, out)};
+    }
+
+    private static NDArray apply(NDArray[] fc, NDArray x) {
+        return ai.djl.nn.core.Linear.linear(x, fc[0], fc[1]).singletonOrThrow();
+    }
+
+    /**
+     * Loads a checkpoint: point-e's {@code {"model_state_dict": state_dict}} or a bare state dict.
+     * Every tensor is checked; a file of another network is reported with all mismatches.
+     */
+    public static PointNet2 load(Path file) {
+        NDManager manager = Torch.newManager();
+        try (TorchCheckpoint ckpt = TorchCheckpoint.open(file)) {
+            String key = ckpt.shape("model_state_dict.fc3.weight") != null ? "model_state_dict" : "";
+            long[] first = ckpt.shape((key.isEmpty() ? "" : key + ".") + "sa1.mlp_convs.0.weight");
+            if (first == null || first.length != 4 || first[0] % 64 != 0 || first[0] == 0) {
+                throw new CheckpointException(file + ": not a PointNet++ classifier checkpoint (no tensor sa1.mlp_convs.0.weight"
+                        + " of shape [64 W, 3, 1, 1], with or without the model_state_dict key)");
+            }
+            Params p = Params.load(ckpt, key, manager);
+            PointNet2 model = new PointNet2(p, (int) (first[0] / 64));
+            p.checkComplete();
+            model.ownManager(manager);
+            return model;
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** A network with fresh weights (PyTorch-like initialisation), for timing and tests. */
+    public static PointNet2 random(long seed, int width) {
+        return Model.random(seed, p -> new PointNet2(p, width));
+    }
+
+    /** The width multiplier W. */
+    public int width() {
+        return width;
+    }
+
+    /** Length of the feature vector, 256 W. */
+    public int featureDim() {
+        return 256 * width;
+    }
+
+    /**
+     * Runs {@code count} clouds of {@code n} points each (flat {@code [count, n, 3]}, already
+     * normalised). Cloud {@code b} starts farthest-point sampling at index {@code start[b]} (the
+     * official eval mode uses the cloud's position within its forward batch).
+     */
+    public Output forward(float[] xyz, int count, int n, int[] start) {
+        if (xyz.length != count * n * 3 || start.length != count) {
+            throw new IllegalArgumentException("expected " + count + " clouds of " + n + " points and " + count + " start indices");
+        }
+        for (int s : start) {
+            if (s < 0 || s >= n) {
+                throw new IllegalArgumentException("farthest-point start index " + s + " is outside a cloud of " + n + " points");
+            }
+        }
+        NDManager manager = manager();
+        try (NDManager m = manager.newSubManager()) {
+            SetAbstraction.Level l1 = sa1.forward(m, xyz, count, n, null, 0, start);
+            SetAbstraction.Level l2 = sa2.forward(m, l1.xyz(), count, l1.points(), l1.features(), l1.channels(), start);
+            SetAbstraction.Level l3 = sa3.forward(m, l2.xyz(), count, l2.points(), l2.features(), l2.channels(), start);
+            NDArray x = m.create(l3.features(), new Shape(count, l3.channels()));
+            NDArray h = ai.djl.nn.Activation.relu(bn1.forward(apply(fc1, x)));
+            NDArray features = bn2.forward(apply(fc2, h));
+            NDArray probs = apply(fc3, ai.djl.nn.Activation.relu(features)).logSoftmax(-1).exp();
+            return new Output(features.toFloatArray(), probs.toFloatArray(), count, featureDim());
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package org.pointe4j.eval.pointnet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.pointe4j.nn.BatchNorm;
+import org.pointe4j.nn.Init;
+import org.pointe4j.nn.Params;
+
+/**
+ * One single-scale set-abstraction level of PointNet++ (Qi et al. 2017, section 3.2), as
+ * {@code PointNetSetAbstraction} in point-e's {@code pointnet2_utils}: pick centres by
+ * farthest-point sampling, group the points within a ball around each centre (their offsets from
+ * the centre, followed by their features), run a shared per-point MLP (1x1 convolutions, each
+ * followed by eval-mode batch norm and ReLU) and max-pool over each group. With
+ * {@code groupAll} the whole cloud is one group around the origin (raw coordinates, no offset).
+ *
+ * <p>Activations stay channel-last, {@code [clouds, centres, group, channels]}, so a 1x1
+ * convolution is a linear map over the last axis with the convolution's weight
+ * {@code [out, in, 1, 1]} read as {@code [out, in]}.
+ */
+final class SetAbstraction {
+    private final int npoint;
+    private final double radius;
+    private final int nsample;
+    private final boolean groupAll;
+    private final int inChannels;
+    private final NDArray[] weights;
+    private final NDArray[] biases;
+    private final BatchNorm[] norms;
+
+    /** The output of a level: centre coordinates {@code [count, s, 3]} and features {@code [count, s, channels]}. */
+    record Level(float[] xyz, int points, float[] features, int channels) {
+    }
+
+    SetAbstraction(Params p, int npoint, double radius, int nsample, int inChannel, int[] mlp, boolean groupAll) {
+        this.npoint = npoint;
+        this.radius = radius;
+        this.nsample = nsample;
+        this.groupAll = groupAll;
+        this.inChannels = inChannel;
+        weights = new NDArray[mlp.length];
+        biases = new NDArray[mlp.length];
+        norms = new BatchNorm[mlp.length];
+        int last = inChannel;
+        for (int i = 0; i < mlp.length; i++) {
+            Params conv = p.scope("mlp_convs").scope(i);
+            NDArray w = conv.take("weight", Init.fanIn(last), mlp[i], last, 1, 1);
+            weights[i] = w.reshape(mlp[i], last);
+            biases[i] = conv.take("bias", Init.ZEROS, mlp[i]);
+            norms[i] = new BatchNorm(p.scope("mlp_bns").scope(i), mlp[i]);
+            last = mlp[i];
+        }
+    }
+
+    int outChannels() {
+        return (int) weights[weights.length - 1].getShape().get(0);
+    }
+
+    /**
+     * Applies the level to {@code count} clouds of {@code n} points ({@code xyz}, flat
+     * {@code [count, n, 3]}) with optional per-point features ({@code [count, n, d]}, null for
+     * none). Cloud {@code b} starts farthest-point sampling at {@code start[b]}.
+     */
+    Level forward(NDManager manager, float[] xyz, int count, int n, float[] features, int d, int[] start) {
+        if (3 + d != inChannels && !(features == null && inChannels == 3)) {
+            throw new IllegalStateException("set abstraction expects " + inChannels + " input channels, got " + (3 + d));
+        }
+        int c = 3 + (features == null ? 0 : d);
+        int s;
+        int k;
+        float[] centres;
+        float[] grouped;
+        if (groupAll) {
+            s = 1;
+            k = n;
+            centres = new float[count * 3];
+            grouped = new float[count * n * c];
+            for (int i = 0; i < count * n; i++) {
+                System.arraycopy(xyz, i * 3, grouped, i * c, 3);
+                if (features != null) {
+                    System.arraycopy(features, i * d, grouped, i * c + 3, d);
+                }
+            }
+        } else {
+            s = npoint;
+            k = nsample;
+            int[] fps = Grouping.farthestPoints(xyz, count, n, npoint, start);
+            centres = Grouping.gather(xyz, count, n, fps, s, 3);
+            int[] idx = Grouping.ballQuery(manager, radius, nsample, xyz, count, n, centres, s);
+            grouped = new float[count * s * k * c];
+            for (int b = 0; b < count; b++) {
+                for (int j = 0; j < s; j++) {
+                    int centre = (b * s + j) * 3;
+                    for (int q = 0; q < k; q++) {
+                        int point = b * n + idx[(b * s + j) * k + q];
+                        int o = ((b * s + j) * k + q) * c;
+                        grouped[o] = xyz[point * 3] - centres[centre];
+                        grouped[o + 1] = xyz[point * 3 + 1] - centres[centre + 1];
+                        grouped[o + 2] = xyz[point * 3 + 2] - centres[centre + 2];
+                        if (features != null) {
+                            System.arraycopy(features, point * d, grouped, o + 3, d);
+                        }
+                    }
+                }
+            }
+        }
+        float[] pooled;
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = m.create(grouped, new Shape(count, s, k, c));
+            for (int i = 0; i < weights.length; i++) {
+                NDArray y = ai.djl.nn.core.Linear.linear(x, weights[i], biases[i]).singletonOrThrow();
+                x.close();
+                NDArray z = norms[i].forward(y);
+                y.close();
+                x = ai.djl.nn.Activation.relu(z);
+                z.close();
+            }
+            pooled = x.max(new int[] {2}).toFloatArray();
+        }
+        return new Level(centres, s, pooled, outChannels());
+    }
+}
