@@ -101,7 +101,7 @@ class RPrecisionCommandTest {
         Path prompts = Files.writeString(dir.resolve("prompts.txt"), "a\nb\n");
         String tiny = Fixtures.fixture("clip/clip_tiny_vit.pt").toString();
         assertOneLine(run("rprecision", "--clouds", clouds.toString(), "--prompts", dir.resolve("none.txt").toString(), "--clip", tiny),
-                1, "prompts file", "none.txt", "does not exist");
+                1, "none.txt", "no such prompts file");
         assertOneLine(run("rprecision", "--clouds", clouds.toString(), "--prompts", prompts.toString(), "--clip", tiny),
                 1, "3 .ply/.npz clouds for 2 prompts");
         assertOneLine(run("rprecision", "--clouds", clouds.toString(), "--prompts", prompts.toString(), "--clip", "ViT-H/14"),
