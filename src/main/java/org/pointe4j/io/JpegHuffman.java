@@ -28,6 +28,12 @@ final class JpegHuffman {
         for (int len = 1; len <= 16; len++) {
             t.offset[len] = k - code;
             for (int i = 0; i < counts[len]; i++) {
+                // The codes of each length must fit in it without the all-ones code, which T.81
+                // reserves; libjpeg refuses such a table too. Checked before the code is used, so
+                // that a corrupt count never indexes past the lookup table.
+                if (code >= (1 << len) - 1) {
+                    return null;
+                }
                 if (len <= FAST_BITS) {
                     int first = code << (FAST_BITS - len);
                     for (int j = 0; j < 1 << (FAST_BITS - len); j++) {
@@ -36,11 +42,6 @@ final class JpegHuffman {
                 }
                 code++;
                 k++;
-            }
-            // The codes of each length must fit in it without the all-ones code, which T.81
-            // reserves; libjpeg refuses such a table too.
-            if (code >= 1 << len) {
-                return null;
             }
             t.maxCode[len] = counts[len] == 0 ? -1 : code - 1;
             code <<= 1;
