@@ -27,7 +27,7 @@ import java.util.Locale;
  * resident memory of the process. Official weights are used when present (the time does not
  * depend on them), random weights at the official sizes otherwise. Every network evaluation is
  * timed, so the run also gives the time per evaluation of each stage, from which the time of
- * point-e's default (127 + 127 evaluations) is extrapolated without running it.
+ * point-e's default (127 + 127 evaluations) and of the fast preset are extrapolated without running them.
  */
 final class PipelineBench {
     private PipelineBench() {
@@ -71,19 +71,32 @@ final class PipelineBench {
             row(out, precision, "sample base (" + preset.base().cliName + " " + preset.steps() + ")", (baseEnd[0] - start) / 1e6);
             row(out, precision, "sample upsample (" + preset.upsample().cliName + " " + preset.upSteps() + ")", (end - baseEnd[0]) / 1e6);
             row(out, precision, pipeline + " to cloud, " + preset.name() + " (" + preset.evaluations() + " evals)", (end - t0) / 1e6);
+            // on a shared machine the wall time depends on the load; the process CPU time much less
+            out.printf(Locale.ROOT, "      (process CPU time so far %.0f s, load average %.1f on %d cores)%n", cpuSeconds(),
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    Runtime.getRuntime().availableProcessors());
             // per-evaluation cost of each stage from the spacing of its evaluations (needs 2 or more)
             if (calls[0][2] >= 2 && calls[1][2] >= 2) {
                 double base = (calls[0][1] - calls[0][0]) / 1e6 / (calls[0][2] - 1);
                 double up = (calls[1][1] - calls[1][0]) / 1e6 / (calls[1][2] - 1);
                 // what is not an evaluation: loading, CLIP, noise, the samplers' own arithmetic
                 double other = (end - t0) / 1e6 - base * calls[0][2] - up * calls[1][2];
-                SamplerPreset d = SamplerPreset.DEFAULT;
-                out.printf(Locale.ROOT, "%-5s %-40s %12.0f %14s   (%.0f ms per base evaluation, %.0f per upsampler one)%n", precision,
-                        pipeline + " to cloud, " + d.name() + " (" + d.evaluations() + " evals)",
-                        other + base * d.base().evaluations(d.steps()) + up * d.upsample().evaluations(d.upSteps()),
-                        "extrapolated", base, up);
+                for (SamplerPreset d : new SamplerPreset[] {SamplerPreset.DEFAULT, SamplerPreset.FAST}) {
+                    if (!d.equals(preset)) {
+                        out.printf(Locale.ROOT, "%-5s %-40s %12.0f %14s   (%.0f ms per base evaluation, %.0f per upsampler one)%n",
+                                precision, pipeline + " to cloud, " + d.name() + " (" + d.evaluations() + " evals)",
+                                other + base * d.base().evaluations(d.steps()) + up * d.upsample().evaluations(d.upSteps()),
+                                "extrapolated", base, up);
+                    }
+                }
             }
         }
+    }
+
+    private static double cpuSeconds() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean
+                ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9 : Double.NaN;
     }
 
     /** Which precision path ran and why: native bf16 instructions, emulated bf16, or fp32. */
