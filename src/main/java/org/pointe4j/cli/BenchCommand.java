@@ -21,6 +21,7 @@ import org.pointe4j.nn.Torch;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointModels;
+import org.pointe4j.pointe.SamplerPreset;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ final class BenchCommand implements Command {
     public String usage() {
         return "usage: pointe bench [--models base40M,base40M-textvec,upsample,ViT-L/14,sdf,glide-base,glide-upsample|none]\n"
                 + "                    [--batch N] [--repeat R] [--grids 32,64,128] [--precision fp32,bf16]\n"
-                + "                    [--pipeline text,image] [--steps 64]\n"
+                + "                    [--pipeline text,image] [--preset default,fast] [--steps 64]\n"
                 + "       pointe bench --accuracy [--models ...] [--seed S]\n\n"
                 + "For each catalog model: builds it at its official size with random weights, runs one warm-up\n"
                 + "forward and R timed forwards (default 3) and prints the median time and the peak resident\n"
@@ -57,9 +58,11 @@ final class BenchCommand implements Command {
                 + "models (guidance doubles the batch), 1 for the upsamplers. ViT-L/14 times one image grid and one text;\n"
                 + "GLIDE forwards include the caption transformer; TOKENS is then the number of pixels.\n"
                 + "--precision runs everything once per precision (default: the current one, see pointe.precision).\n"
-                + "--pipeline samples one cloud end to end with point-e's defaults (64 + 64 Heun steps, guidance 3;\n"
+                + "--pipeline samples one cloud end to end (loading, CLIP, both stages), guidance 3, per --preset\n"
+                + "(default: point-e's 64 + 64 Heun steps; fast: " + SamplerPreset.FAST + "; a list runs each;\n"
                 + "--steps changes both step counts): text = base40M-textvec + upsample, image = base40M + upsample,\n"
-                + "with the official weights when present, else random weights at the official sizes.\n"
+                + "with the official weights when present, else random weights at the official sizes. Further rows\n"
+                + "extrapolate the default and fast presets from the run's time per network evaluation.\n"
                 + "--accuracy measures the bf16 path against fp32 instead of timing: per model, max and mean relative\n"
                 + "difference of one forward (the listed models at official sizes with random weights, and the small\n"
                 + "trained models); per sample, the small pipeline from one seed in both precisions, one prompt per\n"
@@ -97,7 +100,18 @@ final class BenchCommand implements Command {
                 throw new Args.UsageException("--pipeline takes text and/or image, got '" + p + "'");
             }
         }
-        int steps = args.intOpt("steps", 64, 2, 1000);
+        List<SamplerPreset> presets = new ArrayList<>();
+        for (String p : args.opt("preset", "default").split(",")) {
+            try {
+                presets.add(SamplerPreset.parse(p));
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException("--preset: " + e.getMessage());
+            }
+        }
+        if (args.has("steps")) {
+            int steps = args.intOpt("steps", 64, 2, 1000);
+            presets.replaceAll(p -> new SamplerPreset(p.name(), p.base(), steps, p.upsample(), steps));
+        }
         int[] grids = new int[gridOpt.length];
         for (int i = 0; i < grids.length; i++) {
             try {
@@ -132,10 +146,13 @@ final class BenchCommand implements Command {
                     forwards(out, names, batchOpt, repeat, grids);
                 }
                 if (!pipelines.isEmpty()) {
+                    out.println("precision path: " + PipelineBench.precisionReason(p));
                     out.printf("%-5s %-40s %12s %14s%n", "PREC", "PIPELINE", "ms", "PEAK RSS MB");
                 }
                 for (String pipeline : pipelines) {
-                    PipelineBench.run(out, pipeline, steps, prec);
+                    for (SamplerPreset preset : presets) {
+                        PipelineBench.run(out, pipeline, preset, prec);
+                    }
                 }
             }
         } finally {

@@ -1,9 +1,11 @@
 package org.pointe4j.cli;
 
+import org.pointe4j.diffusion.KarrasSampler;
 import org.pointe4j.eval.QualityBenchmark;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.nn.Precision;
 import org.pointe4j.pointe.PointEPipeline;
+import org.pointe4j.pointe.SamplerPreset;
 import org.pointe4j.train.SmallModels;
 import org.pointe4j.train.SmallPipeline;
 
@@ -23,7 +25,8 @@ final class QualityCommand implements Command {
 
     @Override
     public String usage() {
-        return "usage: pointe quality [--per-family N] [--seed S] [--steps N] [--upsample-steps N] [--precision fp32|bf16]\n"
+        return "usage: pointe quality [--per-family N] [--seed S] [--preset default|fast] [--steps N] [--upsample-steps N]\n"
+                + "                      [--sampler NAME] [--upsample-sampler NAME] [--precision fp32|bf16]\n"
                 + "                      [--guidance G] [--sigma-max S] [--upsample-sigma-max S]\n\n"
                 + "Generates N clouds per shape family (colours cycling) with the small model, classifies them back\n"
                 + "to a shape and a colour, measures the Chamfer distance to true shapes of the prompted family\n"
@@ -31,15 +34,21 @@ final class QualityCommand implements Command {
                 + "spheres for the right topology (genus 1 and 0, once pieces under 1% of the mesh are dropped).\n"
                 + "--precision samples in fp32 or bf16 (default: pointe.precision), to check that the fast path\n"
                 + "keeps the quality. --guidance is the base stage's classifier-free guidance (point-e's 3); the\n"
-                + "sigma options are text2pc's.";
+                + "sigma options are text2pc's. --preset picks the samplers and steps (default: point-e's heun 64 + 64;\n"
+                + "fast: " + SamplerPreset.FAST + "); --sampler, --steps and the upsample ones override it.";
     }
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) {
         int perFamily = args.intOpt("per-family", 2, 1, 100);
         long seed = args.longOpt("seed", 0);
-        int steps = args.intOpt("steps", 64, 1, 10000);
-        int upSteps = args.intOpt("upsample-steps", 64, 1, 10000);
+        SamplerPreset preset = SamplerOptions.preset(args);
+        int steps = args.intOpt("steps", preset.steps(), 1, 10000);
+        int upSteps = args.intOpt("upsample-steps", preset.upSteps(), 1, 10000);
+        KarrasSampler.Kind kind = SamplerOptions.samplerKind(args, "sampler", preset.base().cliName);
+        KarrasSampler.Kind upKind = SamplerOptions.samplerKind(args, "upsample-sampler",
+                args.has("sampler") ? kind.cliName : preset.upsample().cliName);
+        SamplerPreset run = new SamplerPreset(preset.name(), kind, steps, upKind, upSteps);
         double guidance = args.doubleOpt("guidance", 3.0, 0, 100);
         Double sigmaMax = args.has("sigma-max") ? args.doubleOpt("sigma-max", 120, 1e-3, 1e4) : null;
         Double upSigmaMax = args.has("upsample-sigma-max") ? args.doubleOpt("upsample-sigma-max", 160, 1e-3, 1e4) : null;
@@ -52,9 +61,14 @@ final class QualityCommand implements Command {
         args.rejectUnknown();
         Precision before = Precision.use(precision);
         out.println("precision: " + precision.name().toLowerCase(java.util.Locale.ROOT));
+        out.println("samplers: " + kind.cliName + " " + steps + " + " + upKind.cliName + " " + upSteps + " steps"
+                + (run.equals(preset) ? " (preset " + preset.name() + ")" : ""));
+        out.println("network evaluations: " + run.evaluations() + " per cloud (base " + kind.evaluations(steps) + ", upsampler "
+                + upKind.evaluations(upSteps) + ")");
+        long start = System.nanoTime();
         try (PointEPipeline pipe = SmallPipeline.load(); SdfModel sdf = SmallModels.sdf()) {
-            pipe.sampler().stage(0).karrasSteps(steps).guidanceScale(guidance);
-            pipe.sampler().stage(1).karrasSteps(upSteps);
+            run.applyTo(pipe.sampler());
+            pipe.sampler().stage(0).guidanceScale(guidance);
             if (sigmaMax != null) {
                 pipe.sampler().stage(0).sigmaMax(sigmaMax);
             }
@@ -65,6 +79,8 @@ final class QualityCommand implements Command {
             out.println(r.rows.print(r.rows.rowCount()));
             out.println(r.topology.print());
             out.println(r);
+            out.printf(java.util.Locale.ROOT, "wall time %.1f s (%d clouds, sampling %.2f s per cloud)%n",
+                    (System.nanoTime() - start) / 1e9, r.rows.rowCount(), r.rows.doubleColumn("seconds").mean());
         } finally {
             Precision.use(before);
         }

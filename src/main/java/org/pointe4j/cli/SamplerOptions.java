@@ -2,10 +2,13 @@ package org.pointe4j.cli;
 
 import org.pointe4j.diffusion.KarrasSampler;
 import org.pointe4j.pointe.PointCloudSampler;
+import org.pointe4j.pointe.SamplerPreset;
 
 /** The sampler flags shared by {@code sample}, {@code text2pc} and {@code img2pc}. */
 final class SamplerOptions {
     static final String HELP = "Sampler options (base stage / upsampler stage; defaults are point-e's):\n"
+            + "  --preset NAME             default (heun 64 + 64 steps, point-e's) or fast (" + SamplerPreset.FAST.base().cliName
+            + " " + SamplerPreset.FAST.steps() + " + " + SamplerPreset.FAST.upSteps() + "); the flags below override it\n"
             + "  --seed S                  random seed (0)\n"
             + "  --noise-from RUN.npz      replay the Gaussian draws of a Python point-e run (noise000, noise001, ...;\n"
             + "                            see tools/record_noise.py) instead of drawing from --seed; computes in fp32\n"
@@ -47,14 +50,16 @@ final class SamplerOptions {
     static final java.util.Set<String> FLAGS = java.util.Set.of("ddpm", "no-clip");
 
     SamplerOptions(Args args) {
+        SamplerPreset preset = preset(args);
         seed = args.longOpt("seed", 0);
-        steps = args.intOpt("steps", 64, 1, 100000);
-        upSteps = args.intOpt("upsample-steps", 64, 1, 100000);
+        steps = args.intOpt("steps", preset.steps(), 1, 100000);
+        upSteps = args.intOpt("upsample-steps", preset.upSteps(), 1, 100000);
         guidance = args.doubleOpt("guidance", 3.0, -1000, 1000);
         upGuidance = args.has("upsample-guidance") ? args.doubleOpt("upsample-guidance", 0.0, -1000, 1000) : null;
         noiseFrom = args.has("noise-from") ? java.nio.file.Paths.get(args.opt("noise-from", null)) : null;
-        kind = samplerKind(args, "sampler", "heun");
-        upKind = samplerKind(args, "upsample-sampler", kind.cliName);
+        kind = samplerKind(args, "sampler", preset.base().cliName);
+        // an explicit --sampler without --upsample-sampler applies to both stages, as before presets
+        upKind = samplerKind(args, "upsample-sampler", args.has("sampler") ? kind.cliName : preset.upsample().cliName);
         // bounded so that sigma_max * noise and the Karras schedule stay far inside float32
         sigmaMin = args.doubleOpt("sigma-min", 1e-3, 1e-6, 10);
         sigmaMax = args.doubleOpt("sigma-max", 120, 1e-3, 1000);
@@ -77,8 +82,17 @@ final class SamplerOptions {
         }
     }
 
+    /** The --preset option (default: point-e's); an unknown name is a usage error. */
+    static SamplerPreset preset(Args args) {
+        try {
+            return SamplerPreset.parse(args.opt("preset", SamplerPreset.DEFAULT.name()));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--preset: " + e.getMessage());
+        }
+    }
+
     /** An unknown sampler name is a usage error (exit 2) listing the known names. */
-    private static KarrasSampler.Kind samplerKind(Args args, String option, String def) {
+    static KarrasSampler.Kind samplerKind(Args args, String option, String def) {
         try {
             return KarrasSampler.Kind.parse(args.opt(option, def));
         } catch (IllegalArgumentException e) {

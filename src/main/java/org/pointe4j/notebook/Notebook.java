@@ -12,6 +12,7 @@ import org.pointe4j.mesh.TriMesh;
 import org.pointe4j.nn.Torch;
 import org.pointe4j.pointe.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
+import org.pointe4j.pointe.SamplerPreset;
 import org.pointe4j.pointe.PointEPipeline;
 
 import java.nio.file.Path;
@@ -237,6 +238,17 @@ public final class Notebook {
             s.stage(i).sampler(u);
         }
         return "text pipeline samplers: base " + b.cliName + ", upsampler " + u.cliName;
+    }
+
+    /**
+     * Chooses the samplers and step counts of the text pipeline by preset name: "fast" (see
+     * {@link SamplerPreset#FAST}, about an eighth of the network evaluations) or "default"
+     * (point-e's Heun 64 + 64). For another pipeline: {@code SamplerPreset.FAST.applyTo(pipeline.sampler())}.
+     */
+    public static String preset(String name) {
+        SamplerPreset p = SamplerPreset.parse(name);
+        p.applyTo(Session.text().sampler());
+        return "text pipeline preset " + p;
     }
 
     /** A sweep over sampler settings ({@link Sweep}). */

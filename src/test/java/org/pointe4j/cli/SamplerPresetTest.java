@@ -1,0 +1,85 @@
+package org.pointe4j.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pointe4j.Fixtures;
+import org.pointe4j.diffusion.KarrasSampler;
+import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.pointe.SamplerPreset;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link SamplerPreset} and {@code --preset}: the presets' contents, and that flags given beside a preset win. */
+class SamplerPresetTest {
+
+    @Test
+    void defaultIsPointEsAndFastIsAQuarterOfItsEvaluationsOrFewer() {
+        SamplerPreset d = SamplerPreset.DEFAULT;
+        assertEquals(KarrasSampler.Kind.HEUN, d.base());
+        assertEquals(KarrasSampler.Kind.HEUN, d.upsample());
+        assertEquals(64, d.steps());
+        assertEquals(64, d.upSteps());
+        assertEquals(127 + 127, d.evaluations());
+        assertTrue(SamplerPreset.FAST.evaluations() * 4 <= d.evaluations(), SamplerPreset.FAST.toString());
+        assertEquals(SamplerPreset.FAST, SamplerPreset.parse(" Fast "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SamplerPreset.parse("quick"));
+        assertEquals("unknown preset 'quick' (known: default | fast)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new SamplerPreset("x", KarrasSampler.Kind.HEUN, 0, KarrasSampler.Kind.HEUN, 4));
+    }
+
+    @Test
+    void presetSetsSamplersAndStepsAndExplicitFlagsOverrideIt(@TempDir Path dir) throws Exception {
+        Path emb = dir.resolve("emb.npz");
+        org.pointe4j.io.Npz.write(emb, Map.of("embeddings",
+                org.pointe4j.io.Npz.read(Fixtures.fixture("diffusion/two_stage_sampler.npz")).get("stage0_clip_text_embedding")));
+        String[] base = {"sample", "--checkpoint", Fixtures.fixture("pointe/textvec_tiny.pt").toString(),
+            "--config", Fixtures.fixture("pointe/textvec_tiny.json").toString(),
+            "--upsample-checkpoint", Fixtures.fixture("pointe/upsample_tiny.pt").toString(),
+            "--upsample-config", Fixtures.fixture("pointe/upsample_tiny.json").toString(), "--embedding", emb.toString(),
+            "--steps", "3", "--upsample-steps", "2"};
+        SamplerPreset fast = SamplerPreset.FAST;
+        float[] viaPreset = sample(dir, "p", concat(base, "--preset", "fast"));
+        float[] viaFlags = sample(dir, "f", concat(base, "--sampler", fast.base().cliName, "--upsample-sampler", fast.upsample().cliName));
+        float[] heun = sample(dir, "h", base);
+        float[] presetThenHeun = sample(dir, "ph", concat(base, "--preset", "fast", "--sampler", "heun"));
+        // --steps were given, so only the samplers come from the preset
+        assertArrayEquals(viaFlags, viaPreset, "--preset fast = its samplers by flag");
+        assertFalse(Arrays.equals(heun, viaPreset), "the fast preset changes the samples");
+        // an explicit --sampler beats the preset, for both stages as without a preset
+        assertArrayEquals(heun, presetThenHeun, "--sampler heun overrides --preset fast");
+
+        CliTest.Run bad = CliTest.run(concat(base, "--preset", "quick", "--out", dir.resolve("x.npz").toString()));
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--preset: unknown preset 'quick' (known: default | fast)"), bad.err());
+    }
+
+    @Test
+    void helpOfEveryCommandNamesThePreset() {
+        for (String cmd : new String[] {"sample", "text2pc", "img2pc", "quality", "bench"}) {
+            CliTest.Run r = CliTest.run(cmd, "--help");
+            assertEquals(0, r.code());
+            assertTrue(r.out().contains("--preset"), cmd + " help names --preset");
+        }
+    }
+
+    private static float[] sample(Path dir, String name, String[] args) throws Exception {
+        Path out = dir.resolve(name + ".npz");
+        CliTest.Run r = CliTest.run(concat(args, "--out", out.toString()));
+        assertEquals(0, r.code(), r.err());
+        return PointCloud.load(out).coords();
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
