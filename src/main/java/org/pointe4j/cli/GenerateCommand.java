@@ -104,6 +104,7 @@ final class GenerateCommand implements Command {
         ImageU8 image = text ? null : ImageU8.read(Paths.get(input));
         long start = System.nanoTime();
         try (PointEPipeline pipe = small ? SmallPipeline.load() : PointEPipeline.official(model, text ? ClipModel.Towers.TEXT : ClipModel.Towers.IMAGE)) {
+            pipe.releaseClipWhileSampling(true); // one cloud per run: CLIP is idle while sampling
             opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
             String[] names = small ? new String[] {"small base", "small upsample"} : new String[] {model, "upsample"};
@@ -152,6 +153,7 @@ final class GenerateCommand implements Command {
             GlideImages.savePng(image, imageFile);
         }
         try (PointEPipeline pipe = PointEPipeline.official(model)) {
+            pipe.releaseClipWhileSampling(true);
             opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
             PointCloud pc = pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER);
