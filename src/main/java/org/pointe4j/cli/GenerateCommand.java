@@ -112,6 +112,7 @@ final class GenerateCommand implements Command {
         ImageU8 image = text ? null : ImageU8.read(Paths.get(input));
         long start = System.nanoTime();
         try (PointEPipeline pipe = text ? textModel.open() : PointEPipeline.official(model, ClipModel.Towers.IMAGE)) {
+            pipe.releaseClipWhileSampling(true); // one cloud per run: CLIP is idle while sampling
             opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
             String[] names = text ? textModel.stageNames() : new String[] {model, "upsample"};
@@ -162,6 +163,7 @@ final class GenerateCommand implements Command {
             GlideImages.savePng(image, imageFile);
         }
         try (PointEPipeline pipe = PointEPipeline.official(model)) {
+            pipe.releaseClipWhileSampling(true);
             opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
             PointCloud pc = pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER);

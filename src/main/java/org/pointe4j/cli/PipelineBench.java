@@ -41,6 +41,7 @@ final class PipelineBench {
         long t0 = System.nanoTime();
         boolean official = ModelStore.isPresent(baseName) && ModelStore.isPresent("upsample") && ModelStore.isPresent("ViT-L/14");
         try (PointEPipeline pipe = official ? PointEPipeline.official(baseName, towers(text)) : random(baseName, towers(text))) {
+            pipe.releaseClipWhileSampling(!Boolean.getBoolean("pointe.bench.keepClip"));
             double loadMs = (System.nanoTime() - t0) / 1e6;
             preset.applyTo(pipe.sampler());
             long[] baseEnd = new long[1];
@@ -121,7 +122,7 @@ final class PipelineBench {
     }
 
     private static PointEPipeline random(String baseName, ClipModel.Towers towers) {
-        PointeClip clip = PointeClip.owning(ClipModel.random(ClipModel.Config.vitL14(), 1, towers));
+        PointeClip clip = PointeClip.reloadable(() -> ClipModel.random(ClipModel.Config.vitL14(), 1, towers));
         PointDiffusionTransformer base = PointModels.random(PointConfig.of(Catalog.get().entry(baseName).config()), 2);
         PointDiffusionTransformer up = PointModels.random(PointConfig.of(Catalog.get().entry("upsample").config()), 3);
         return new PointEPipeline("random " + baseName + " + upsample", clip, clip::embedText, base,

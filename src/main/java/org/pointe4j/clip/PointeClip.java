@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * CLIP as point-e uses it ({@code point_e/models/pretrained_clip.py}, Point-E paper Sec. 4.2): the
@@ -21,34 +22,44 @@ import java.util.function.Consumer;
  * black 64 x 64 picture, as point-e does.
  */
 public final class PointeClip implements AutoCloseable {
-    private final ClipModel model;
+    private ClipModel model;
     private final ClipTokenizer tokenizer;
     private final boolean owns;
+    // reloads the model after release(); null when the model was handed in and cannot be rebuilt
+    private final Supplier<ClipModel> loader;
+    private final ClipModel.Config config;
+    private boolean closed;
 
     /** Wraps a loaded model (not closed by {@link #close}). */
     public PointeClip(ClipModel model) {
         this(model, false);
     }
 
-    private PointeClip(ClipModel model, boolean owns) {
+    private PointeClip(ClipModel model, boolean owns, Supplier<ClipModel> loader) {
         this.model = model;
         this.tokenizer = ClipTokenizer.get();
         this.owns = owns;
+        this.loader = loader;
+        this.config = model.config();
     }
 
-    /** Loads a CLIP checkpoint (closed with this object). */
+    private PointeClip(ClipModel model, boolean owns) {
+        this(model, owns, null);
+    }
+
+    /** Loads a CLIP checkpoint (closed with this object; reloaded from the file after {@link #release}). */
     public static PointeClip load(Path file) {
-        return new PointeClip(ClipModel.load(file), true);
+        return reloadable(() -> ClipModel.load(file));
     }
 
     /** The official ViT-L/14 from the models folder. */
     public static PointeClip vitL14() {
-        return new PointeClip(ClipModel.vitL14(), true);
+        return reloadable(ClipModel::vitL14);
     }
 
     /** One or both transformers of the official ViT-L/14 (see {@link ClipModel.Towers}). */
     public static PointeClip vitL14(ClipModel.Towers towers) {
-        return new PointeClip(ClipModel.vitL14(towers), true);
+        return reloadable(() -> ClipModel.vitL14(towers));
     }
 
     /** Wraps a model and closes it with this object. */
@@ -56,28 +67,64 @@ public final class PointeClip implements AutoCloseable {
         return new PointeClip(model, true);
     }
 
-    public ClipModel model() {
+    /**
+     * A model built now by {@code loader}, closed with this object, which {@link #release} may
+     * free and the next use builds again (the loader must give the same weights each time).
+     */
+    public static PointeClip reloadable(Supplier<ClipModel> loader) {
+        return new PointeClip(loader.get(), true, loader);
+    }
+
+    /** The model, built again first if {@link #release} freed it. */
+    public synchronized ClipModel model() {
+        if (closed) {
+            throw new IllegalStateException("this CLIP model is closed");
+        }
+        if (model == null) {
+            model = loader.get();
+        }
         return model;
+    }
+
+    /**
+     * Frees the model's weights until the next use (ViT-L/14's vision tower is 0.6 GB, idle while
+     * the point-cloud stages sample). Returns false, and keeps the model, when it cannot be built
+     * again (a model handed in by the caller).
+     */
+    public synchronized boolean release() {
+        if (!owns || loader == null) {
+            return false;
+        }
+        if (model != null) {
+            model.close();
+            model = null;
+        }
+        return true;
+    }
+
+    /** True while the weights are freed by {@link #release}. */
+    public synchronized boolean isReleased() {
+        return model == null;
     }
 
     /** Size of the pooled embeddings (768 for ViT-L/14). */
     public int featureDim() {
-        return model.config().embedDim;
+        return config.embedDim;
     }
 
     /** Patches per side of the grid (16 for ViT-L/14). */
     public int gridSize() {
-        return model.config().grid();
+        return config.grid();
     }
 
     /** Channels of the grid (1024 for ViT-L/14). */
     public int gridFeatureDim() {
-        return model.config().visionWidth;
+        return config.visionWidth;
     }
 
     /** Preprocessed pixels {@code [B, 3, n, n]} of the images (null entries become point-e's black image). */
     public NDArray pixels(List<ImageU8> images, NDManager m) {
-        int n = model.config().imageResolution;
+        int n = config.imageResolution;
         float[] all = new float[images.size() * 3 * n * n];
         for (int i = 0; i < images.size(); i++) {
             ImageU8 img = images.get(i) == null ? ImageU8.black64() : images.get(i);
@@ -88,17 +135,17 @@ public final class PointeClip implements AutoCloseable {
 
     /** The latent grids {@code [B, width, grid^2]} the image-grid models condition on. */
     public NDArray embedImagesGrid(List<ImageU8> images, NDManager m) {
-        return model.encodeImageGrid(pixels(images, m));
+        return model().encodeImageGrid(pixels(images, m));
     }
 
     /** L2-normalised image embeddings {@code [B, D]}. */
     public NDArray embedImages(List<ImageU8> images, NDManager m) {
-        return ClipModel.normalize(model.encodeImage(pixels(images, m)));
+        return ClipModel.normalize(model().encodeImage(pixels(images, m)));
     }
 
     /** L2-normalised text embeddings {@code [B, D]} (texts over 77 tokens are truncated; {@code notices} hears about it). */
     public NDArray embedText(List<String> prompts, NDManager m, Consumer<String> notices) {
-        return ClipModel.normalize(model.encodeText(tokenizer.tokenize(prompts, notices), m));
+        return ClipModel.normalize(model().encodeText(tokenizer.tokenize(prompts, notices), m));
     }
 
     /**
@@ -160,9 +207,11 @@ public final class PointeClip implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        if (owns) {
+    public synchronized void close() {
+        closed = true;
+        if (owns && model != null) {
             model.close();
+            model = null;
         }
     }
 }
