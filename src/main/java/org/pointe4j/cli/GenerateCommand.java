@@ -178,7 +178,8 @@ final class GenerateCommand implements Command {
 
     /**
      * GLIDE's options as --via-glide takes them, each with its glide- prefix, so that the help
-     * does not list --steps, --guidance or --seed twice with two meanings.
+     * does not list --steps, --guidance or --seed twice with two meanings. --upsample and --seed
+     * are left out: --via-glide always upsamples to 256x256 and uses text2pc's own --seed.
      */
     private static String glideOptions() {
         String[] lines = GlideCommand.OPTIONS.split("\n", -1);
@@ -186,6 +187,9 @@ final class GenerateCommand implements Command {
         b.append(lines[0].replaceFirst("^GLIDE options \\(", "").replaceFirst(":$", ""));
         b.append(lines[0].endsWith(":") ? ":" : "");
         for (int i = 1; i < lines.length; i++) {
+            if (lines[i].startsWith("  --upsample ") || lines[i].startsWith("  --seed ")) {
+                continue;
+            }
             b.append('\n').append(lines[i].replace(" --", " --glide-"));
         }
         return b.toString();
