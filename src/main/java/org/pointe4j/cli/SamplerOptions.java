@@ -70,7 +70,8 @@ final class SamplerOptions {
         if (noiseFrom != null) {
             noise(); // a missing or wrong file fails now, before any model is loaded
             // a replay is for comparing with point-e, which computes in fp32: precision 'auto'
-            // would pick bf16 on AMX / AVX512-BF16 CPUs; -Dpointe.precision=bf16 still wins
+            // would pick bf16 on AMX / AVX512-BF16 CPUs; -Dpointe.precision=bf16 still wins. Main
+            // restores the previous precision when the command returns.
             if (System.getProperty("pointe.precision") == null) {
                 org.pointe4j.nn.Precision.use(org.pointe4j.nn.Precision.FP32);
             }
