@@ -177,6 +177,13 @@ public final class Downloader {
                 c.setRequestProperty("Range", "bytes=" + have + "-");
                 c.setRequestProperty("If-Range", info.validator());
             }
+            try {
+                c.connect();
+            } catch (SocketTimeoutException e) {
+                throw new FetchException("no answer from " + uri.getHost() + " within " + seconds(connectTimeout)
+                        + " s (connecting) while downloading " + entry.name()
+                        + (have > 0 ? "; the partial file " + part + " is kept" : "") + manual, e);
+            }
             int status = c.getResponseCode();
             long total;
             boolean append;
@@ -222,7 +229,11 @@ public final class Downloader {
             throw new FetchException("cannot reach " + uri.getHost() + " to download " + entry.name()
                     + " (" + e.getMessage() + "); is the network available?" + manual, e);
         } catch (SocketTimeoutException e) {
-            throw new FetchException("no answer from " + uri.getHost() + " within " + seconds(connectTimeout) + " s while downloading "
+            // connected (a redirect's new host aside), but the reply's headers did not come within the stall timeout
+            boolean connecting = e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connect");
+            throw new FetchException((connecting ? "no answer from " + uri.getHost() + " within " + seconds(connectTimeout)
+                    + " s (connecting)" : uri.getHost() + " accepted the connection but sent no reply for " + seconds(stallTimeout)
+                    + " s (set " + STALL_PROPERTY + " or POINTE_FETCH_STALL_SECONDS to wait longer)") + " while downloading "
                     + entry.name() + (have > 0 ? "; the partial file " + part + " is kept" : "") + manual, e);
         } catch (IOException e) {
             throw new FetchException("download of " + entry.name() + " failed: " + e.getMessage() + manual, e);
