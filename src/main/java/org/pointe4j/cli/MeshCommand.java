@@ -93,7 +93,8 @@ final class MeshCommand implements Command {
             try {
                 mesh = mesher.mesh(cloud);
             } catch (PointCloudMesher.TooSlowException e) {
-                throw new Args.UsageException(e.getMessage() + "; add --force to run it anyway, or use a smaller --grid");
+                // the command line was valid and the model loaded: a failed run (exit 1), not a usage error
+                throw new IllegalStateException(e.getMessage() + "; add --force to run it anyway, or use a smaller --grid", e);
             }
             mesh.save(outFile);
             out.printf("%s -> %s (%.1f s)%n", mesh, outFile, (System.nanoTime() - start) / 1e9);
