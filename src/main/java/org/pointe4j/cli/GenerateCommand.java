@@ -121,7 +121,7 @@ final class GenerateCommand implements Command {
                     : pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
-                String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", seed " + opts.seed
+                String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", " + opts.noiseLabel()
                         + (ignored.isEmpty() ? "" : "; " + ignored) + ")";
                 Plot.cloud(pc, title).saveHtml(html, title);
             }
@@ -167,7 +167,7 @@ final class GenerateCommand implements Command {
             PointCloud pc = pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
-                String title = prompt + " (GLIDE -> " + model + ", seed " + opts.seed + ")";
+                String title = prompt + " (GLIDE -> " + model + ", seed " + opts.seed + (opts.noiseFrom != null ? ", " + opts.noiseLabel() : "") + ")";
                 Plot.cloud(pc, title).saveHtml(html, title);
             }
             out.printf("%s -> %s%s%s (%.1f s)%n", pc, outFile, imageFile == null ? "" : ", image " + imageFile,

@@ -87,6 +87,11 @@ final class SamplerOptions {
         }
     }
 
+    /** Where the noise came from, for titles: "seed N", or "noise from FILE" with --noise-from. */
+    String noiseLabel() {
+        return noiseFrom != null ? "noise from " + noiseFrom.getFileName() : "seed " + seed;
+    }
+
     /** Where the Gaussian draws come from: the recording of --noise-from, else the seeded generator. */
     org.pointe4j.diffusion.NoiseSource noise() {
         return noiseFrom != null ? org.pointe4j.diffusion.NoiseSource.fromFile(noiseFrom)
