@@ -210,7 +210,7 @@ class CliHardeningTest {
     void aLargeCloudIsSubsampledForTheEncoderWithANotice(@TempDir Path dir) {
         Path big = bigCloud(dir, 30_000);
         Path out = dir.resolve("m.ply");
-        CliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(90), () -> CliTest.run("mesh", "--cloud", big.toString(),
+        CliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(300), () -> CliTest.run("mesh", "--cloud", big.toString(),
                 "--checkpoint", SDF, "--config", SDF_CFG, "--grid", "16", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("the cloud has 30000 points; the SDF model encodes 256 of them (farthest-point sampling)"), r.err());
@@ -223,7 +223,7 @@ class CliHardeningTest {
         System.setProperty("pointe.mesh.max-seconds", "0.01");
         Path c = cloud(dir, "c.npz", 0.5f);
         Path out = dir.resolve("m.glb");
-        CliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliTest.run("mesh", "--cloud", c.toString(),
+        CliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(300), () -> CliTest.run("mesh", "--cloud", c.toString(),
                 "--checkpoint", SDF, "--config", SDF_CFG, "--grid", "96", "--batch", "1024", "--out", out.toString()));
         assertEquals(1, r.code(), r.err()); // a valid command line: the run failed, not the usage
         clean(r);
