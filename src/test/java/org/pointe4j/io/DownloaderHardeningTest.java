@@ -243,7 +243,7 @@ class DownloaderHardeningTest {
     }
 
     @Test
-    void aStalledServerStopsTheDownloadAndKeepsThePartialFile(@TempDir Path dir) {
+    void aStalledServerStopsTheDownloadAndKeepsThePartialFile(@TempDir Path dir) throws IOException {
         // the server sends the headers and 100 kB, then nothing until the test ends: the stall
         // timeout is generous so that a loaded machine still gets the headers in time
         System.setProperty(Downloader.STALL_PROPERTY, "4");
@@ -254,6 +254,11 @@ class DownloaderHardeningTest {
         assertTrue(e.getMessage().contains("is kept"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("model.pt")));
         assertTrue(Files.isRegularFile(dir.resolve("model.pt.part")));
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            // the sidecar is written atomically: no temporary file is left beside it
+            assertEquals(java.util.Set.of("model.pt.part", "model.pt.part.meta"),
+                    files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+        }
     }
 
     @Test
