@@ -68,6 +68,7 @@ public final class Downloader {
 
     private Duration connectTimeout = Duration.ofSeconds(20);
     private Duration stallTimeout = defaultStall();
+    private final java.util.Set<Path> checkedFolders = new java.util.HashSet<>();
     private Verifier verifier = Verifier.NONE;
 
     private static Duration defaultStall() {
@@ -128,11 +129,21 @@ public final class Downloader {
         }
     }
 
+    /**
+     * {@link #checkFolder} once per folder and downloader: a fetch of several models probes the
+     * models folder once, not once per model and call.
+     */
+    public void checkFolderOnce(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        if (!checkedFolders.contains(abs)) {
+            checkFolder(dir);
+            checkedFolders.add(abs);
+        }
+    }
+
     /** Fetches a catalog model into {@link ModelStore#directory()} and returns its path. */
     public Path fetch(CatalogEntry entry, Progress progress) {
-        Path dir = ModelStore.directory();
-        checkFolder(dir);
-        return fetch(entry, dir.resolve(entry.file()), progress);
+        return fetch(entry, ModelStore.directory().resolve(entry.file()), progress); // which checks the folder
     }
 
     /** Fetches a catalog model to an explicit path. */
@@ -140,7 +151,7 @@ public final class Downloader {
         if (Files.isRegularFile(target)) {
             return target;
         }
-        checkFolder(target.toAbsolutePath().getParent());
+        checkFolderOnce(target.toAbsolutePath().getParent());
         String manual = "\n  Download " + entry.url() + " by hand and put it at " + target
                 + ",\n  or run the fetch again to resume.";
         Path part = target.resolveSibling(target.getFileName() + ".part");
