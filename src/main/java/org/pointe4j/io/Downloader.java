@@ -38,7 +38,7 @@ import java.util.HexFormat;
 public final class Downloader {
 
     /** System property (seconds) overriding the stall timeout; environment variable POINTE_FETCH_STALL_SECONDS likewise. */
-    public static final String STALL_PROPERTY = "pointe.fetch.stall-seconds";
+    public static final String STALL_PROPERTY = "pointe.fetchStallSeconds";
 
     /** A failed download; the message says what to do by hand. */
     public static final class FetchException extends RuntimeException {

@@ -33,7 +33,7 @@ class CliHardeningTest {
 
     @AfterEach
     void clear() {
-        System.clearProperty("pointe.mesh.max-seconds");
+        System.clearProperty(MeshCommand.MAX_SECONDS_PROPERTY);
     }
 
     /** A one-line error without exception class names. */
@@ -220,7 +220,15 @@ class CliHardeningTest {
 
     @Test
     void aGridEstimatedTooSlowNeedsForce(@TempDir Path dir) {
-        System.setProperty("pointe.mesh.max-seconds", "0.01");
+        for (String bad : new String[] {"0", "-1", "NaN", "Infinity", "soon"}) {
+            System.setProperty(MeshCommand.MAX_SECONDS_PROPERTY, bad);
+            CliTest.Run r = CliTest.run("mesh", "--cloud", cloud(dir, "b.npz", 0.5f).toString(), "--checkpoint", SDF, "--config", SDF_CFG,
+                    "--grid", "24", "--out", dir.resolve("b.glb").toString());
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().contains("-Dpointe.meshMaxSeconds must be a finite positive number of seconds, got '" + bad + "'"),
+                    r.err());
+        }
+        System.setProperty(MeshCommand.MAX_SECONDS_PROPERTY, "0.01");
         Path c = cloud(dir, "c.npz", 0.5f);
         Path out = dir.resolve("m.glb");
         CliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(300), () -> CliTest.run("mesh", "--cloud", c.toString(),
