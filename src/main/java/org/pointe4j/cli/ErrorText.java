@@ -37,7 +37,14 @@ final class ErrorText {
             String m = e.getMessage() == null ? "" : e.getMessage();
             return m.startsWith("For input string: ") ? "not a number: " + m.substring("For input string: ".length()) : "not a number (" + m + ")";
         }
+        String bug = jdkBug(e);
+        if (bug != null) {
+            return "internal error (" + bug + "); run with POINTE_DEBUG=1 for details";
+        }
         String m = e.getMessage();
+        if (m != null && e.getCause() != null && m.equals(e.getCause().toString())) {
+            return describe(e.getCause()); // a wrapper whose message is just its cause's class and message
+        }
         if (m != null && (m.contains("not enough memory") || m.contains("std::bad_alloc"))) {
             return outOfMemory(m);
         }
@@ -49,6 +56,41 @@ final class ErrorText {
             return "internal error; run with POINTE_DEBUG=1 for a stack trace";
         }
         return stripClassName(m);
+    }
+
+    /**
+     * The short reason for a JDK runtime exception that only a bug of ours throws (a null, a bad
+     * cast, an index out of range ...), or null for any other exception. Their messages name
+     * classes and methods, which mean nothing to users; an index or a division keeps its numbers.
+     */
+    private static String jdkBug(Throwable e) {
+        if (!e.getClass().getName().startsWith("java.")) {
+            return null; // the project's own exceptions carry messages meant for users
+        }
+        String m = e.getMessage();
+        boolean plain = m != null && !m.isBlank() && !m.matches("(?s).*[A-Za-z_$][\\w$]*\\.[A-Za-z_$].*") && m.length() < 120;
+        if (e instanceof NullPointerException) {
+            return "a value is missing";
+        }
+        if (e instanceof ClassCastException || e instanceof ArrayStoreException) {
+            return "a value has an unexpected type";
+        }
+        if (e instanceof IndexOutOfBoundsException) {
+            return plain ? "an index is out of range: " + m.toLowerCase(java.util.Locale.ROOT) : "an index is out of range";
+        }
+        if (e instanceof NegativeArraySizeException) {
+            return "a negative array size" + (plain ? " (" + m + ")" : "");
+        }
+        if (e instanceof ArithmeticException) {
+            return "an arithmetic error" + (plain ? " (" + m + ")" : "");
+        }
+        if (e instanceof java.util.ConcurrentModificationException) {
+            return "a collection changed while it was read";
+        }
+        if (e instanceof java.util.NoSuchElementException) {
+            return "an element is missing";
+        }
+        return null;
     }
 
     /** Drops a leading "java.io.IOException: " (or any qualified class name) from a message. */

@@ -44,11 +44,11 @@ final class FetchCommand implements Command {
             // unknown names fail before any download
             download |= Catalog.get().entry(name).bundled() == null;
         }
-        if (download) {
-            // a folder we cannot write is reported before connecting anywhere
-            Downloader.checkFolder(ModelStore.directory());
-        }
         Downloader d = new Downloader().verifier(new FetchVerifier());
+        if (download) {
+            // a folder we cannot write is reported before connecting anywhere (and checked only this once)
+            d.checkFolderOnce(ModelStore.directory());
+        }
         for (String name : args.positional()) {
             CatalogEntry e = Catalog.get().entry(name);
             if (e.bundled() != null) {

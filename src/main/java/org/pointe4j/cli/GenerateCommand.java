@@ -122,7 +122,7 @@ final class GenerateCommand implements Command {
                     : pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
-                String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", seed " + opts.seed
+                String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", " + opts.noiseLabel()
                         + (ignored.isEmpty() ? "" : "; " + ignored) + ")";
                 Plot.cloud(pc, title).saveHtml(html, title);
             }
@@ -169,7 +169,7 @@ final class GenerateCommand implements Command {
             PointCloud pc = pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
-                String title = prompt + " (GLIDE -> " + model + ", seed " + opts.seed + ")";
+                String title = prompt + " (GLIDE -> " + model + ", seed " + opts.seed + (opts.noiseFrom != null ? ", " + opts.noiseLabel() : "") + ")";
                 Plot.cloud(pc, title).saveHtml(html, title);
             }
             out.printf("%s -> %s%s%s (%.1f s)%n", pc, outFile, imageFile == null ? "" : ", image " + imageFile,
@@ -180,7 +180,8 @@ final class GenerateCommand implements Command {
 
     /**
      * GLIDE's options as --via-glide takes them, each with its glide- prefix, so that the help
-     * does not list --steps, --guidance or --seed twice with two meanings.
+     * does not list --steps, --guidance or --seed twice with two meanings. --upsample and --seed
+     * are left out: --via-glide always upsamples to 256x256 and uses text2pc's own --seed.
      */
     private static String glideOptions() {
         String[] lines = GlideCommand.OPTIONS.split("\n", -1);
@@ -188,6 +189,9 @@ final class GenerateCommand implements Command {
         b.append(lines[0].replaceFirst("^GLIDE options \\(", "").replaceFirst(":$", ""));
         b.append(lines[0].endsWith(":") ? ":" : "");
         for (int i = 1; i < lines.length; i++) {
+            if (lines[i].startsWith("  --upsample ") || lines[i].startsWith("  --seed ")) {
+                continue;
+            }
             b.append('\n').append(lines[i].replace(" --", " --glide-"));
         }
         return b.toString();

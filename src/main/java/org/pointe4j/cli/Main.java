@@ -61,7 +61,11 @@ public final class Main {
             out.println(c.usage());
             return 0;
         }
+        // a command may switch the precision for its own run (--noise-from replays in fp32): never
+        // for the rest of the process, where in-process callers (tests, notebooks) go on
+        org.pointe4j.nn.Precision[] before = {null};
         try {
+            before[0] = org.pointe4j.nn.Precision.current();
             return c.run(Args.parse(rest, c.flags()), out, err);
         } catch (Args.UsageException e) {
             // one line and a pointer to the options, not the whole usage text
@@ -73,6 +77,10 @@ public final class Main {
             err.println("pointe " + c.name() + ": " + ErrorText.describe(e));
             debug(e, err);
             return 1;
+        } finally {
+            if (before[0] != null) {
+                org.pointe4j.nn.Precision.use(before[0]);
+            }
         }
     }
 

@@ -93,7 +93,8 @@ final class MeshCommand implements Command {
             try {
                 mesh = mesher.mesh(cloud);
             } catch (PointCloudMesher.TooSlowException e) {
-                throw new Args.UsageException(e.getMessage() + "; add --force to run it anyway, or use a smaller --grid");
+                // the command line was valid and the model loaded: a failed run (exit 1), not a usage error
+                throw new IllegalStateException(e.getMessage() + "; add --force to run it anyway, or use a smaller --grid", e);
             }
             mesh.save(outFile);
             out.printf("%s -> %s (%.1f s)%n", mesh, outFile, (System.nanoTime() - start) / 1e9);
@@ -106,14 +107,25 @@ final class MeshCommand implements Command {
         return java.util.Set.of("force");
     }
 
-    /** The longest estimated grid time accepted without --force: 300 s, or the property pointe.mesh.max-seconds. */
+    /** System property: the longest estimated grid time accepted without --force, in seconds. */
+    static final String MAX_SECONDS_PROPERTY = "pointe.meshMaxSeconds";
+
+    /** The longest estimated grid time accepted without --force: 300 s, or {@value #MAX_SECONDS_PROPERTY}. */
     private static double maxSeconds() {
-        String v = System.getProperty("pointe.mesh.max-seconds");
-        try {
-            return v == null ? 300 : Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("pointe.mesh.max-seconds must be a number of seconds, got '" + v + "'");
+        String v = System.getProperty(MAX_SECONDS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return 300;
         }
+        double s;
+        try {
+            s = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            s = Double.NaN;
+        }
+        if (!(s > 0) || Double.isInfinite(s)) {
+            throw new IllegalArgumentException("-D" + MAX_SECONDS_PROPERTY + " must be a finite positive number of seconds, got '" + v + "'");
+        }
+        return s;
     }
 
     private static boolean sameFile(Path a, Path b) {

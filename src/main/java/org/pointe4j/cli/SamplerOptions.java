@@ -75,7 +75,8 @@ final class SamplerOptions {
         if (noiseFrom != null) {
             noise(); // a missing or wrong file fails now, before any model is loaded
             // a replay is for comparing with point-e, which computes in fp32: precision 'auto'
-            // would pick bf16 on AMX / AVX512-BF16 CPUs; -Dpointe.precision=bf16 still wins
+            // would pick bf16 on AMX / AVX512-BF16 CPUs; -Dpointe.precision=bf16 still wins. Main
+            // restores the previous precision when the command returns.
             if (System.getProperty("pointe.precision") == null) {
                 org.pointe4j.nn.Precision.use(org.pointe4j.nn.Precision.FP32);
             }
@@ -98,6 +99,11 @@ final class SamplerOptions {
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException("--" + option + ": " + e.getMessage());
         }
+    }
+
+    /** Where the noise came from, for titles: "seed N", or "noise from FILE" with --noise-from. */
+    String noiseLabel() {
+        return noiseFrom != null ? "noise from " + noiseFrom.getFileName() : "seed " + seed;
     }
 
     /** Where the Gaussian draws come from: the recording of --noise-from, else the seeded generator. */

@@ -99,6 +99,12 @@ public final class RPrecision {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("no prompts to evaluate");
         }
+        long distinct = prompts.stream().distinct().count();
+        if (distinct < 2) {
+            // with a single prompt every view ranks it first: the value would be 1.0 whatever the clouds
+            throw new IllegalArgumentException("R-precision needs at least 2 different prompts to rank, got " + prompts.size()
+                    + " prompt(s), all '" + prompts.get(0) + "'");
+        }
         float[][] texts = checked(embedder.texts(prompts), prompts.size(), "text");
         int hits = 0;
         for (int i = 0; i < clouds.size(); i++) {

@@ -46,11 +46,17 @@ public final class SamplerDistance {
 
     /** One sampler at one step count. */
     public static final class Row {
+        /** The sampler measured. */
         public final KarrasSampler.Kind kind;
+        /** Its number of steps. */
         public final int steps;
+        /** Network evaluations those steps take (the sampler's NFE). */
         public final int evaluations;
+        /** RMS displacement of the xyz coordinates from the reference, over its bounding-box diagonal, averaged over the batch. */
         public final double rms;
+        /** Symmetric Chamfer distance to the reference, over its bounding-box diagonal, averaged over the batch. */
         public final double chamfer;
+        /** Wall-clock time of the sampling run, in seconds. */
         public final double seconds;
 
         Row(KarrasSampler.Kind kind, int steps, double rms, double chamfer, double seconds) {

@@ -81,7 +81,10 @@ final class BoundedZip {
         }
     }
 
-    /** A system property holding a byte count, or {@code dflt}. */
+    /** The largest byte array a JVM allocates: a limit above it could not be honoured anyway. */
+    static final long MAX_JAVA_ARRAY = Integer.MAX_VALUE - 8;
+
+    /** A system property holding a byte count, or {@code dflt}; capped at {@link #MAX_JAVA_ARRAY}. */
     static long limit(String property, long dflt) {
         String v = System.getProperty(property);
         if (v == null || v.isBlank()) {
@@ -90,7 +93,7 @@ final class BoundedZip {
         try {
             long n = Long.parseLong(v.trim());
             if (n > 0) {
-                return n;
+                return Math.min(n, MAX_JAVA_ARRAY);
             }
         } catch (NumberFormatException e) {
             // fall through to the message below

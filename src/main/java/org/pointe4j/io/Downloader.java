@@ -38,7 +38,7 @@ import java.util.HexFormat;
 public final class Downloader {
 
     /** System property (seconds) overriding the stall timeout; environment variable POINTE_FETCH_STALL_SECONDS likewise. */
-    public static final String STALL_PROPERTY = "pointe.fetch.stall-seconds";
+    public static final String STALL_PROPERTY = "pointe.fetchStallSeconds";
 
     /** A failed download; the message says what to do by hand. */
     public static final class FetchException extends RuntimeException {
@@ -68,6 +68,7 @@ public final class Downloader {
 
     private Duration connectTimeout = Duration.ofSeconds(20);
     private Duration stallTimeout = defaultStall();
+    private final java.util.Set<Path> checkedFolders = new java.util.HashSet<>();
     private Verifier verifier = Verifier.NONE;
 
     private static Duration defaultStall() {
@@ -128,11 +129,21 @@ public final class Downloader {
         }
     }
 
+    /**
+     * {@link #checkFolder} once per folder and downloader: a fetch of several models probes the
+     * models folder once, not once per model and call.
+     */
+    public void checkFolderOnce(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        if (!checkedFolders.contains(abs)) {
+            checkFolder(dir);
+            checkedFolders.add(abs);
+        }
+    }
+
     /** Fetches a catalog model into {@link ModelStore#directory()} and returns its path. */
     public Path fetch(CatalogEntry entry, Progress progress) {
-        Path dir = ModelStore.directory();
-        checkFolder(dir);
-        return fetch(entry, dir.resolve(entry.file()), progress);
+        return fetch(entry, ModelStore.directory().resolve(entry.file()), progress); // which checks the folder
     }
 
     /** Fetches a catalog model to an explicit path. */
@@ -140,7 +151,7 @@ public final class Downloader {
         if (Files.isRegularFile(target)) {
             return target;
         }
-        checkFolder(target.toAbsolutePath().getParent());
+        checkFolderOnce(target.toAbsolutePath().getParent());
         String manual = "\n  Download " + entry.url() + " by hand and put it at " + target
                 + ",\n  or run the fetch again to resume.";
         Path part = target.resolveSibling(target.getFileName() + ".part");
@@ -176,6 +187,13 @@ public final class Downloader {
             if (have > 0) {
                 c.setRequestProperty("Range", "bytes=" + have + "-");
                 c.setRequestProperty("If-Range", info.validator());
+            }
+            try {
+                c.connect();
+            } catch (SocketTimeoutException e) {
+                throw new FetchException("no answer from " + uri.getHost() + " within " + seconds(connectTimeout)
+                        + " s (connecting) while downloading " + entry.name()
+                        + (have > 0 ? "; the partial file " + part + " is kept" : "") + manual, e);
             }
             int status = c.getResponseCode();
             long total;
@@ -222,7 +240,11 @@ public final class Downloader {
             throw new FetchException("cannot reach " + uri.getHost() + " to download " + entry.name()
                     + " (" + e.getMessage() + "); is the network available?" + manual, e);
         } catch (SocketTimeoutException e) {
-            throw new FetchException("no answer from " + uri.getHost() + " within " + seconds(connectTimeout) + " s while downloading "
+            // connected (a redirect's new host aside), but the reply's headers did not come within the stall timeout
+            boolean connecting = e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connect");
+            throw new FetchException((connecting ? "no answer from " + uri.getHost() + " within " + seconds(connectTimeout)
+                    + " s (connecting)" : uri.getHost() + " accepted the connection but sent no reply for " + seconds(stallTimeout)
+                    + " s (set " + STALL_PROPERTY + " or POINTE_FETCH_STALL_SECONDS to wait longer)") + " while downloading "
                     + entry.name() + (have > 0 ? "; the partial file " + part + " is kept" : "") + manual, e);
         } catch (IOException e) {
             throw new FetchException("download of " + entry.name() + " failed: " + e.getMessage() + manual, e);

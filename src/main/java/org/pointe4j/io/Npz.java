@@ -115,6 +115,10 @@ public final class Npz {
                 } catch (IOException ex) {
                     throw new CheckpointException(where + ": cannot read (" + ex.getMessage() + ")", ex);
                 }
+                if (h.dataBytes > BoundedZip.MAX_JAVA_ARRAY) {
+                    throw new CheckpointException(where + ": array of shape " + Arrays.toString(h.shape) + " would take "
+                            + h.dataBytes + " bytes, more than one Java array holds (2 GB); split it into smaller arrays");
+                }
                 if (h.dataBytes > limit) {
                     throw new CheckpointException(where + ": array of shape " + Arrays.toString(h.shape) + " would take "
                             + h.dataBytes + " bytes, over the limit of " + limit + " (set -D" + MAX_ARRAY_PROPERTY

@@ -2,7 +2,6 @@ package org.pointe4j.io;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -70,8 +69,12 @@ final class PartInfo {
             p.setProperty("last-modified", lastModified);
         }
         p.setProperty("total", Long.toString(total));
-        try (OutputStream out = Files.newOutputStream(sidecar(part))) {
-            p.store(out, "pointe4j partial download: resumed only while the server's validator still matches");
+        // atomically: a sidecar cut short by a crash would otherwise be read as the state of the partial file
+        try {
+            AtomicFiles.write(sidecar(part),
+                    out -> p.store(out, "pointe4j partial download: resumed only while the server's validator still matches"));
+        } catch (java.io.UncheckedIOException e) {
+            throw new IOException(e.getMessage(), e.getCause());
         }
     }
 

@@ -36,11 +36,16 @@ public final class MemoryBudget {
     public static long limit() {
         String v = System.getProperty(LIMIT_PROPERTY);
         if (v != null && !v.isBlank()) {
+            long n;
             try {
-                return Long.parseLong(v.trim());
+                n = Long.parseLong(v.trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("-D" + LIMIT_PROPERTY + " must be a number of bytes, got '" + v + "'");
+                n = 0;
             }
+            if (n <= 0) {
+                throw new IllegalArgumentException("-D" + LIMIT_PROPERTY + " must be a positive number of bytes, got '" + v + "'");
+            }
+            return n;
         }
         long m = machine;
         if (m == 0) {
@@ -63,8 +68,12 @@ public final class MemoryBudget {
     public static void checkFits(long bytes, String what) {
         long limit = limit();
         if (bytes > limit) {
+            String v = System.getProperty(LIMIT_PROPERTY);
+            boolean set = v != null && !v.isBlank();
             throw new IllegalArgumentException(what + " would need " + human(bytes) + " of memory for the weights alone, more than"
-                    + " this machine's " + human(limit) + " (check the config's sizes)");
+                    + (set ? " the limit of " + human(limit) + " set by -D" + LIMIT_PROPERTY
+                    : " this machine's " + human(limit) + " of physical memory")
+                    + " (check the config's sizes; to try anyway, set -D" + LIMIT_PROPERTY + "=BYTES in POINTE_JAVA_OPTS)");
         }
     }
 

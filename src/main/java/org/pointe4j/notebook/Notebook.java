@@ -93,6 +93,7 @@ public final class Notebook {
     /** Only the base stage: the coarse cloud (1024 points; 128 with the small model). */
     public static PointCloud base(String prompt, long seed) {
         PointEPipeline p = Session.text();
+        checkPrompt(prompt);
         PointCloudSampler s = new PointCloudSampler();
         s.addStage(p.base(), p.sampler().stage(0).diffusion(), p.base().points()).copySettings(p.sampler().stage(0));
         try (NDManager m = Torch.newManager()) {

@@ -149,30 +149,37 @@ public final class PointCloudSampler {
             return this;
         }
 
+        /** The network of this stage (a base model or an upsampler). */
         public PointDiffusionTransformer model() {
             return model;
         }
 
+        /** The noise schedule the stage samples with. */
         public GaussianDiffusion diffusion() {
             return diffusion;
         }
 
+        /** Points this stage adds to the cloud. */
         public int numPoints() {
             return numPoints;
         }
 
+        /** Number of Karras sampler steps of this stage (point-e's karras_steps). */
         public int karrasSteps() {
             return karrasSteps;
         }
 
+        /** Classifier-free guidance scale of this stage (Ho and Salimans 2022); 0 samples unguided. */
         public double guidanceScale() {
             return guidanceScale;
         }
 
+        /** True when the stage samples with a Karras et al. (2022) sampler, false for DDPM ancestral steps. */
         public boolean useKarras() {
             return useKarras;
         }
 
+        /** The Karras-family sampler this stage uses when {@link #useKarras()} (Heun unless set). */
         public KarrasSampler.Kind sampler() {
             return sampler;
         }

@@ -33,7 +33,7 @@ class CliHardeningTest {
 
     @AfterEach
     void clear() {
-        System.clearProperty("pointe.mesh.max-seconds");
+        System.clearProperty(MeshCommand.MAX_SECONDS_PROPERTY);
     }
 
     /** A one-line error without exception class names. */
@@ -210,7 +210,7 @@ class CliHardeningTest {
     void aLargeCloudIsSubsampledForTheEncoderWithANotice(@TempDir Path dir) {
         Path big = bigCloud(dir, 30_000);
         Path out = dir.resolve("m.ply");
-        CliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(90), () -> CliTest.run("mesh", "--cloud", big.toString(),
+        CliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(300), () -> CliTest.run("mesh", "--cloud", big.toString(),
                 "--checkpoint", SDF, "--config", SDF_CFG, "--grid", "16", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("the cloud has 30000 points; the SDF model encodes 256 of them (farthest-point sampling)"), r.err());
@@ -220,12 +220,21 @@ class CliHardeningTest {
 
     @Test
     void aGridEstimatedTooSlowNeedsForce(@TempDir Path dir) {
-        System.setProperty("pointe.mesh.max-seconds", "0.01");
+        for (String bad : new String[] {"0", "-1", "NaN", "Infinity", "soon"}) {
+            System.setProperty(MeshCommand.MAX_SECONDS_PROPERTY, bad);
+            CliTest.Run r = CliTest.run("mesh", "--cloud", cloud(dir, "b.npz", 0.5f).toString(), "--checkpoint", SDF, "--config", SDF_CFG,
+                    "--grid", "24", "--out", dir.resolve("b.glb").toString());
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().contains("-Dpointe.meshMaxSeconds must be a finite positive number of seconds, got '" + bad + "'"),
+                    r.err());
+        }
+        System.setProperty(MeshCommand.MAX_SECONDS_PROPERTY, "0.01");
         Path c = cloud(dir, "c.npz", 0.5f);
         Path out = dir.resolve("m.glb");
-        CliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliTest.run("mesh", "--cloud", c.toString(),
+        CliTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(300), () -> CliTest.run("mesh", "--cloud", c.toString(),
                 "--checkpoint", SDF, "--config", SDF_CFG, "--grid", "96", "--batch", "1024", "--out", out.toString()));
-        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.code(), r.err()); // a valid command line: the run failed, not the usage
+        clean(r);
         assertTrue(r.err().matches("(?s).*a 96\\^3 grid needs about .* \\(884736 queries at .* us each, measured here\\); add --force.*"),
                 r.err());
         assertFalse(Files.exists(out));

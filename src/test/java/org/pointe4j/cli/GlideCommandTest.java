@@ -92,4 +92,33 @@ class GlideCommandTest {
             }
         }
     }
+
+    /** Every option text2pc --help lists is one text2pc --via-glide accepts (none is refused as unknown). */
+    @Test
+    void everyOptionTheText2pcHelpListsIsAccepted(@TempDir Path dir) throws Exception {
+        CliTest.Run help = CliTest.run("text2pc", "--help");
+        assertEquals(0, help.code(), help.err());
+        java.util.Set<String> listed = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![\\w-])--([a-z][a-z0-9-]*)").matcher(help.out());
+        while (m.find()) {
+            listed.add(m.group(1));
+        }
+        assertTrue(listed.contains("glide-steps") && listed.contains("glide-upsample-temp") && listed.contains("seed"), listed.toString());
+        java.util.Set<String> flags = new GenerateCommand(true).flags();
+        for (String o : listed) {
+            List<String> a = new ArrayList<>(List.of("text2pc", "--via-glide", "a chair", "--out", dir.resolve("x.ply").toString()));
+            if (!o.equals("model")) {
+                a.addAll(List.of("--model", "no-such-model")); // stops every run right after the command line is checked
+            }
+            if (!o.equals("out") && !o.equals("via-glide")) {
+                a.add("--" + o);
+                if (!flags.contains(o)) {
+                    a.add("1");
+                }
+            }
+            CliTest.Run r = CliTest.run(a.toArray(new String[0]));
+            assertFalse(r.err().contains("unknown option"), "--" + o + " is listed by text2pc --help but refused: " + r.err());
+            assertTrue(r.code() != 0, "--" + o + ": the run must stop before any model is loaded");
+        }
+    }
 }

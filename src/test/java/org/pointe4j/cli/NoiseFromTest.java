@@ -140,4 +140,24 @@ class NoiseFromTest {
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("absent.npz: no such file"), r.err());
     }
+
+    /** --noise-from runs in fp32 but leaves the precision of the calling process as it was. */
+    @Test
+    void theReplayPrecisionLastsOnlyForTheCommand(@TempDir Path dir) {
+        String property = System.getProperty("pointe.precision");
+        System.clearProperty("pointe.precision"); // the switch happens only without -Dpointe.precision
+        Precision outer = Precision.use(Precision.BF16);
+        try {
+            Path emb = dir.resolve("grid.npz");
+            Npz.write(emb, Map.of("embeddings", Npz.read(Fixtures.fixture(FIXTURE)).get("clip_grid")));
+            CliTest.Run r = CliTest.run(sample(emb, Fixtures.fixture(FIXTURE), dir.resolve("c.npz"), "--no-such-option", "1"));
+            assertEquals(2, r.code(), r.err());
+            assertEquals(Precision.BF16, Precision.current(), "the command's fp32 must not outlive it");
+        } finally {
+            Precision.use(outer);
+            if (property != null) {
+                System.setProperty("pointe.precision", property);
+            }
+        }
+    }
 }

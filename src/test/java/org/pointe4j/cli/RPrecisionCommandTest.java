@@ -67,7 +67,7 @@ class RPrecisionCommandTest {
         assertTrue(r.out().contains("of 9 views (3 clouds x 3 views)"), r.out());
         assertTrue(r.err().contains("cloud 3/3"), "progress per cloud: " + r.err());
 
-        // the same clouds through an index listing them in another file order
+        // the same clouds through an index (in name order here; see indexOrderDecidesWhichCloudIsWhosePrompt)
         Files.writeString(clouds.resolve("index.tsv"), "prompt\tseed\tfile\na red stick\t0\tsample_0.ply\n"
                 + "a green stick\t1\tsample_1.ply\na blue stick\t2\tsample_2.ply\n");
         Run viaIndex = run("rprecision", "--clouds", clouds.toString(), "--prompts", prompts.toString(),
@@ -130,5 +130,36 @@ class RPrecisionCommandTest {
                 System.setProperty("pointe.models.dir", old);
             }
         }
+    }
+
+    /**
+     * index.tsv, not the sorted file names, pairs clouds with prompts: the clouds are written under
+     * names whose sorted order differs from the prompt order, and a colour-only embedder gives every
+     * view a hit through the index and none through the sorted names.
+     */
+    @Test
+    void indexOrderDecidesWhichCloudIsWhosePrompt(@TempDir Path dir) throws Exception {
+        Path made = Files.createDirectory(dir.resolve("made"));
+        writeClouds(made, 3); // sample_0 red, sample_1 green, sample_2 blue
+        Path clouds = Files.createDirectory(dir.resolve("clouds"));
+        String[] names = {"z_red.ply", "a_green.ply", "m_blue.ply"};
+        for (int i = 0; i < 3; i++) {
+            Files.copy(made.resolve("sample_" + i + ".ply"), clouds.resolve(names[i]));
+        }
+        java.util.List<String> prompts = java.util.List.of("a red stick", "a green stick", "a blue stick");
+        Files.writeString(clouds.resolve("index.tsv"), "prompt\tseed\tfile\na red stick\t0\tz_red.ply\n"
+                + "a green stick\t1\ta_green.ply\na blue stick\t2\tm_blue.ply\n");
+        java.util.List<Path> byIndex = RPrecisionCommand.cloudFiles(clouds, prompts);
+        assertEquals(java.util.List.of(clouds.resolve("z_red.ply"), clouds.resolve("a_green.ply"), clouds.resolve("m_blue.ply")),
+                byIndex);
+        org.pointe4j.eval.OrbitRenderer renderer = new org.pointe4j.eval.OrbitRenderer(4, 64);
+        org.pointe4j.eval.RPrecision.Result indexed = org.pointe4j.eval.RPrecision.evaluate(prompts, byIndex, renderer,
+                org.pointe4j.eval.RPrecisionTest.COLOUR, s -> { });
+        assertEquals(12, indexed.hits, "every view of every cloud ranks its own prompt first");
+        java.util.List<Path> sorted = java.util.List.of(clouds.resolve("a_green.ply"), clouds.resolve("m_blue.ply"),
+                clouds.resolve("z_red.ply"));
+        org.pointe4j.eval.RPrecision.Result byName = org.pointe4j.eval.RPrecision.evaluate(prompts, sorted, renderer,
+                org.pointe4j.eval.RPrecisionTest.COLOUR, s -> { });
+        assertEquals(0, byName.hits, "pairing by sorted names would pair every prompt with another colour");
     }
 }

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The R-precision ranking, the orbit cameras and the renders (without CLIP). */
-class RPrecisionTest {
+public class RPrecisionTest {
 
     private static float[][] oneHot(int n, int[] which) {
         float[][] m = new float[which.length][n];
@@ -128,7 +128,7 @@ class RPrecisionTest {
     }
 
     /** Mean colour of the drawn (non-white) pixels: a stand-in embedder that sees colour only. */
-    static final RPrecision.Embedder COLOUR = new RPrecision.Embedder() {
+    public static final RPrecision.Embedder COLOUR = new RPrecision.Embedder() {
         @Override
         public float[][] texts(List<String> prompts) {
             float[][] out = new float[prompts.size()][];
@@ -178,5 +178,12 @@ class RPrecisionTest {
         RPrecision.Result wrong = RPrecision.evaluate(List.of("a green ball", "a blue ball", "a red ball"), files, r, COLOUR, s -> { });
         assertEquals(0.0, wrong.value());
         assertThrows(IllegalArgumentException.class, () -> RPrecision.evaluate(List.of("a red ball"), files, r, COLOUR, s -> { }));
+        // one prompt (or one repeated) ranks first trivially: refused, not reported as 1.0
+        for (List<String> same : List.of(List.of("a red ball"), List.of("a red ball", "a red ball"))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> RPrecision.evaluate(same, files.subList(0, same.size()), r, COLOUR, s -> { }));
+            assertEquals("R-precision needs at least 2 different prompts to rank, got " + same.size() + " prompt(s), all 'a red ball'",
+                    e.getMessage());
+        }
     }
 }

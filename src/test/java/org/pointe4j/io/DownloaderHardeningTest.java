@@ -41,6 +41,9 @@ class DownloaderHardeningTest {
     private volatile boolean honourIfRange = true;
     private volatile boolean always416;
     private volatile int stallAfter = -1;
+    private volatile boolean stallBeforeHeaders;
+    /** A stalling server waits on this (not a fixed time): released when the test ends. */
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     private final List<String> requests = new ArrayList<>();
 
     @BeforeEach
@@ -58,6 +61,15 @@ class DownloaderHardeningTest {
             requests.add(range + " if-range " + ifRange);
         }
         byte[] body = payload;
+        if (stallBeforeHeaders) {
+            try {
+                release.await(120, java.util.concurrent.TimeUnit.SECONDS); // connected, but no reply
+            } catch (InterruptedException ignored) {
+                // the test ended
+            }
+            ex.close();
+            return;
+        }
         ex.getResponseHeaders().add("ETag", etag);
         if (range != null && always416) {
             ex.getResponseHeaders().add("Content-Range", "bytes */" + body.length);
@@ -78,7 +90,7 @@ class DownloaderHardeningTest {
             if (stallAfter >= 0) {
                 os.write(body, from, stallAfter);
                 os.flush();
-                Thread.sleep(3_000); // stops sending, connection open
+                release.await(120, java.util.concurrent.TimeUnit.SECONDS); // stops sending, connection open
             }
             os.write(body, from, body.length - from);
         } catch (IOException | InterruptedException ignored) {
@@ -88,8 +100,9 @@ class DownloaderHardeningTest {
 
     @AfterEach
     void stop() {
+        release.countDown();
         server.stop(0);
-        System.clearProperty("pointe.fetch.stall-seconds");
+        System.clearProperty(Downloader.STALL_PROPERTY);
     }
 
     private CatalogEntry entry() {
@@ -230,15 +243,22 @@ class DownloaderHardeningTest {
     }
 
     @Test
-    void aStalledServerStopsTheDownloadAndKeepsThePartialFile(@TempDir Path dir) {
-        System.setProperty("pointe.fetch.stall-seconds", "0.5");
+    void aStalledServerStopsTheDownloadAndKeepsThePartialFile(@TempDir Path dir) throws IOException {
+        // the server sends the headers and 100 kB, then nothing until the test ends: the stall
+        // timeout is generous so that a loaded machine still gets the headers in time
+        System.setProperty(Downloader.STALL_PROPERTY, "4");
         stallAfter = 100_000;
-        Downloader.FetchException e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(
+        Downloader.FetchException e = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> assertThrows(
                 Downloader.FetchException.class, () -> new Downloader().fetch(entry(), dir.resolve("model.pt"), Progress.NONE)));
-        assertTrue(e.getMessage().contains("stalled"), e.getMessage());
+        assertTrue(e.getMessage().contains("stalled: the server sent nothing for 4"), e.getMessage());
         assertTrue(e.getMessage().contains("is kept"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("model.pt")));
         assertTrue(Files.isRegularFile(dir.resolve("model.pt.part")));
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            // the sidecar is written atomically: no temporary file is left beside it
+            assertEquals(java.util.Set.of("model.pt.part", "model.pt.part.meta"),
+                    files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+        }
     }
 
     @Test
@@ -249,5 +269,17 @@ class DownloaderHardeningTest {
         assertTrue(e.getMessage().contains(file + " is a file"), e.getMessage());
         assertFalse(e.getMessage().contains("java."), e.getMessage());
         assertTrue(requests.isEmpty(), "no request before the folder is known to be writable");
+    }
+
+    /** A server that accepts the connection but never replies is a stall, not a connect timeout. */
+    @Test
+    void aServerThatNeverRepliesIsReportedAsSuch(@TempDir Path dir) {
+        System.setProperty(Downloader.STALL_PROPERTY, "1");
+        stallBeforeHeaders = true;
+        Downloader.FetchException e = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> assertThrows(
+                Downloader.FetchException.class, () -> new Downloader().fetch(entry(), dir.resolve("model.pt"), Progress.NONE)));
+        assertTrue(e.getMessage().contains("accepted the connection but sent no reply for 1"), e.getMessage());
+        assertFalse(e.getMessage().contains("within 20"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("model.pt")));
     }
 }

@@ -59,4 +59,24 @@ class NpzTest {
         Exception w = assertThrows(java.io.UncheckedIOException.class, () -> Npz.write(missingDir, m));
         assertTrue(w.getMessage().contains("does not exist"), w.getMessage());
     }
+
+    /** A -Dpointe.maxArrayBytes above 2 GB does not let an array past what Java can allocate. */
+    @Test
+    void arraysOverTwoGigabytesAreRefusedEvenWithAHigherLimit(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("huge.npz");
+        HostileFiles.zip(f, HostileFiles.deflated("x.npy", HostileFiles.npy("<f4", "(600000000,)", new byte[16])));
+        String previous = System.getProperty(Npz.MAX_ARRAY_PROPERTY);
+        System.setProperty(Npz.MAX_ARRAY_PROPERTY, "4000000000");
+        try {
+            CheckpointException e = assertThrows(CheckpointException.class, () -> Npz.read(f));
+            assertTrue(e.getMessage().contains("2400000000 bytes, more than one Java array holds"), e.getMessage());
+            assertEquals(BoundedZip.MAX_JAVA_ARRAY, BoundedZip.limit(Npz.MAX_ARRAY_PROPERTY, 1));
+        } finally {
+            if (previous == null) {
+                System.clearProperty(Npz.MAX_ARRAY_PROPERTY);
+            } else {
+                System.setProperty(Npz.MAX_ARRAY_PROPERTY, previous);
+            }
+        }
+    }
 }

@@ -17,6 +17,8 @@ class NotebookPromptTest {
         assertTrue(e.getMessage().contains("knows no shape") && e.getMessage().contains("bin/pointe fetch base40M-textvec"),
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Notebook.record("", 0));
+        IllegalArgumentException base = assertThrows(IllegalArgumentException.class, () -> Notebook.base("a motorcycle", 0));
+        assertTrue(base.getMessage().contains("knows no shape"), base.getMessage());
         Notebook.checkPrompt("a shiny red torus");
         String banner = (String) Notebook.banner().mimeBundle().get("text/plain");
         assertTrue(banner.contains("prompt \"a shiny red torus\": the small model ignored: shiny"), banner);

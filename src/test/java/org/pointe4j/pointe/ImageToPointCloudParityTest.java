@@ -129,12 +129,15 @@ public class ImageToPointCloudParityTest {
                 String k = String.format("yield%03d", i);
                 Parity.assertClose(k, f.get(k), yields.get(i), 1e-2);
             }
-            Parity.assertClose("final_samples", f.get("final_samples"), samples, 1e-4);
-            // The guided upsampler amplifies rounding more than the text fixture's unguided one: each
-            // network call agrees to ~1e-6 given the official inputs (test below), and 766 of the 768
-            // final coordinates agree to 1e-4 (99% to 2e-5), but one (point 180, x) ends 1.6e-2 away (perturbing our
-            // own initial noise by one ulp moves our final xyz by 3e-3). So: all within 5e-2, 99%
-            // within 1e-4; an unguided upsampler or a missing grid moves most of them by O(0.1).
+            // The guided upsampler amplifies rounding more than the text fixture's unguided one. Measured:
+            // every network call matches the official output to ~1e-6 given the official inputs (test
+            // below), and the replay through a recorded noise file is bit-identical to this run; yet
+            // perturbing our own initial noise by one ulp moves the final xyz by 3e-3, and here 766 of
+            // the 768 final coordinates agree to 1e-4 (99% to 2e-5) while one (point 180, x) ends
+            // 1.6e-2 away. So xyz, in absolute terms: 99% within 1e-4, all within 5e-2 (an unguided
+            // upsampler or a missing grid moves most of them by O(0.1)); colours, in 0..255 levels:
+            // exact or one level off (a value at a rounding boundary).
+            assertSamplesClose("final_samples", f.get("final_samples"), HostArray.of(samples));
             PointCloud pc = sampler.toPointClouds(samples).get(0);
             HostArray coords = HostArray.ofFloats(pc.coords(), 256, 3);
             Parity.assertClose("pc_coords", f.get("pc_coords"), coords, 5e-2);
@@ -161,6 +164,40 @@ public class ImageToPointCloudParityTest {
                 Parity.assertClose("pc_" + c + " (noise file)", f.get("pc_" + c), HostArray.ofFloats(pc.channel(c), 256), 1.0 / 255 + 1e-6);
             }
         }
+    }
+
+    /**
+     * Samples {@code [1, 6, N]}: the xyz channels in absolute terms (99% within 1e-4, all within
+     * 5e-2, see the measured figures above), the colour channels (0..255) within one level.
+     */
+    static void assertSamplesClose(String what, HostArray expected, HostArray actual) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        long[] shape = expected.shape();
+        assertEquals(6, shape[shape.length - 2], what + ": channels");
+        int n = Math.toIntExact(shape[shape.length - 1]);
+        assertEquals(1, expected.size() / (6L * n), what + ": one sample");
+        float[] e = expected.toFloats();
+        float[] a = actual.toFloats();
+        HostArray ex = HostArray.ofFloats(java.util.Arrays.copyOfRange(e, 0, 3 * n), 3 * n);
+        HostArray ax = HostArray.ofFloats(java.util.Arrays.copyOfRange(a, 0, 3 * n), 3 * n);
+        assertMostlyClose(what + " xyz", ex, ax, 1e-4, 0.99);
+        assertWithin(what + " xyz", e, a, 0, 3 * n, 5e-2);
+        assertWithin(what + " colours (0..255 levels)", e, a, 3 * n, 6 * n, 1.0);
+    }
+
+    private static void assertWithin(String what, float[] e, float[] a, int from, int to, double tol) {
+        double worst = 0;
+        int at = from;
+        for (int i = from; i < to; i++) {
+            double d = Math.abs((double) e[i] - a[i]);
+            if (!(d <= worst)) {
+                worst = d;
+                at = i;
+            }
+        }
+        System.out.printf("parity %-45s max|d| %.3g  (absolute bound %.3g)%n", what, worst, tol);
+        assertTrue(worst <= tol, what + ": max |diff| " + worst + " > " + tol + " at flat index " + at
+                + " (expected " + e[at] + ", got " + a[at] + ")");
     }
 
     /** At least {@code fraction} of the values within {@code tol} (absolute). */
