@@ -4,11 +4,13 @@ Chromium once per plot, with a small script that pins that plot to the top-left 
 window and reports what the plot holds (its traces, their points and marker sizes, and where
 each 3-D scene sits), takes a screenshot and counts the pixels each part drew.
 
-A 3-D scene (WebGL) must show coloured pixels in proportion to what it was given: at least
-0.2% of its area, or, for a sparse plot, a quarter of the area its distinct points' markers
-would cover (never fewer than 30 pixels). Each scene of a grid of clouds is judged on its own. So a plot of twenty dots passes, and a scene whose
-canvas stayed blank fails however few points it had. A 2-D plot must show ink on 0.2% of its
-area.
+A 3-D scene (WebGL) must show drawn pixels in proportion to what it was given: at least 0.2% of
+its area, or, for a sparse plot, a quarter of the area its distinct points' markers would cover
+(never fewer than 30 pixels). Before the screenshot the titles, annotations, axes and toolbar of
+the pinned plot are hidden, so that only the data is left: a drawn pixel is a coloured one or one
+darker than the white background (a white cloud is shaded grey). Each scene of a grid of clouds
+is judged on its own. So a plot of twenty dots passes, and a scene whose canvas stayed blank
+fails however few points it had. A 2-D plot must show ink on 0.2% of its area.
 
 A loaded machine makes Chromium slow or makes it fail now and then: each Chromium run has a
 generous timeout and is retried, and a plot that looks blank is rendered once more before it
@@ -31,7 +33,7 @@ import numpy as np
 from PIL import Image
 
 WIDTH = 1000
-MIN_PIXELS = 30           # coloured pixels a 3-D scene must show at least
+MIN_PIXELS = 30           # drawn pixels a 3-D scene must show at least
 DENSE_SHARE = 0.002       # share of a scene's area that is plainly drawn
 SPARSE_SHARE = 0.25       # share of its markers' area a sparse scene must show
 PX_PER_SIZE2 = 8.0        # pixels a scatter3d marker covers per size^2 (measured: 50 px at size 2.5)
@@ -49,7 +51,22 @@ window.addEventListener('load', function () {
       var el = plots[k];
       el.style.position = 'fixed'; el.style.left = '0px'; el.style.top = '0px';
       el.style.width = '%dpx'; el.style.zIndex = 2147483647; el.style.background = 'white';
-      if (window.Plotly) { Plotly.Plots.resize(el); }
+      if (window.Plotly) {
+        Plotly.Plots.resize(el);
+        // only the data may count as drawn: hide titles, annotations, axes and the toolbar, so
+        // that grey points (a white or grey cloud) can be counted as ink without the text and
+        // grid lines around them passing a blank scene
+        var upd = {annotations: [], 'title.text': ''};
+        Object.keys(el.layout || {}).forEach(function (key) {
+          if (/^scene\d*$/.test(key)) {
+            ['xaxis', 'yaxis', 'zaxis'].forEach(function (a) { upd[key + '.' + a + '.visible'] = false; });
+          }
+        });
+        Plotly.relayout(el, upd);
+        var css = document.createElement('style');
+        css.textContent = '.modebar-container { display: none !important; }';
+        document.head.appendChild(css);
+      }
     }
     var pre = document.createElement('pre');
     pre.id = 'pointe-check'; pre.textContent = JSON.stringify(all);
@@ -153,7 +170,11 @@ def judge(img, info):
     """(ok, description) of one screenshot of a plot."""
     spread = img.max(axis=2) - img.min(axis=2)
     coloured = spread >= 40
-    ink = float((img.min(axis=2) < 235).mean())
+    dark = img.min(axis=2) < 235
+    ink = float(dark.mean())
+    # in a 3-D scene only the data is left (see PIN): coloured points, or grey and white ones
+    # that the lighting shades below the white background
+    drawn = coloured | dark
     if info["kind"] != "3d":
         return ink >= DENSE_SHARE, f"{ink:.2%} ink"
     if not info["scenes"]:
@@ -164,7 +185,7 @@ def judge(img, info):
         box = scene_box(s, info)
         x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
         x1, y1 = min(img.shape[1], int(math.ceil(box[2]))), min(img.shape[0], int(math.ceil(box[3])))
-        got = int(coloured[y0:y1, x0:x1].sum())
+        got = int(drawn[y0:y1, x0:x1].sum())
         need = required(s, box)
         ok = ok and got >= need
         parts.append(f"{s['name']} {got} px (needs {need:.0f}; {min(int(s['points']), 10**6)} points)")
