@@ -159,14 +159,7 @@ public final class Npz {
             String where = file + ":" + h.entry.getName();
             try (InputStream in = zip.getInputStream(h.entry)) {
                 in.readNBytes(h.headerBytes);
-                byte[] data = in.readNBytes((int) h.dataBytes);
-                if (data.length != h.dataBytes) {
-                    throw new CheckpointException(where + ": array data ends early (truncated file?)");
-                }
-                if (h.fortran && h.shape.length > 1) {
-                    data = fortranToC(data, h.shape, h.dtype.itemSize());
-                }
-                return new HostArray(h.dtype, h.shape, ByteBuffer.wrap(data));
+                return readBody(in, h, where);
             } catch (ZipException e) {
                 throw new CheckpointException(where + ": corrupt zip entry (" + e.getMessage() + ")", e);
             } catch (IOException e) {
@@ -208,6 +201,11 @@ public final class Npz {
         if (h.dataBytes > Integer.MAX_VALUE - 16) {
             throw new CheckpointException(where + ": array too large (" + h.dataBytes + " bytes)");
         }
+        return readBody(in, h, where);
+    }
+
+    /** The array data after its header: exactly {@code dataBytes}, reordered when stored Fortran-first. */
+    private static HostArray readBody(InputStream in, Header h, String where) throws IOException {
         byte[] data = in.readNBytes((int) h.dataBytes);
         if (data.length != h.dataBytes) {
             throw new CheckpointException(where + ": array data ends early (truncated file?)");
