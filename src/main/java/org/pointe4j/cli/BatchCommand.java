@@ -4,8 +4,8 @@ import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.io.AtomicFiles;
 import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
-import org.pointe4j.pointe.PointCloud;
-import org.pointe4j.pointe.PointEPipeline;
+import org.pointe4j.core.PointCloud;
+import org.pointe4j.runtime.PointEPipeline;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,19 +1,21 @@
 package org.pointe4j.cli;
 
+import org.pointe4j.eval.PipelineBench;
+import org.pointe4j.eval.PrecisionAccuracy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.pointe4j.clip.ClipModel;
-import org.pointe4j.clip.ImageU8;
+import org.pointe4j.core.ImageU8;
 import org.pointe4j.clip.PointeClip;
 import org.pointe4j.glide.GlideConfig;
 import org.pointe4j.glide.GlideModels;
 import org.pointe4j.glide.GlideUNet;
-import org.pointe4j.io.Catalog;
+import org.pointe4j.catalog.Catalog;
 import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.mesh.SdfModel;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 import org.pointe4j.nn.Memory;
 import org.pointe4j.nn.Precision;
 import org.pointe4j.nn.ScriptedOps;
@@ -185,7 +187,7 @@ final class BenchCommand implements Command {
             try (PointDiffusionTransformer model = PointModels.random(cfg, 1); NDManager m = Torch.newManager()) {
                 NDArray x = m.randomNormal(new Shape(batch, cfg.inputChannels, cfg.nCtx));
                 NDArray t = m.create(new long[batch], new Shape(batch)).add(500);
-                Map<String, NDArray> kw = conditioning(model, batch, m);
+                Map<String, NDArray> kw = PipelineBench.randomConditioning(model, batch, m);
                 long tokens = cfg.nCtx + 1 + (cfg.name.contains("Grid") ? 256 : 0) + (cfg.tokenCond ? 1 : 0)
                         + (cfg.isUpsampler() ? cfg.condCtx : 0);
                 model.forward(x, t, kw).close();
@@ -203,22 +205,6 @@ final class BenchCommand implements Command {
                         Memory.peakBytes() / 1e6);
             }
         }
-    }
-
-    /** Random conditioning of the right shapes for a point-e model: CLIP vector, CLIP grid and/or low-res cloud. */
-    static Map<String, NDArray> conditioning(PointDiffusionTransformer model, int batch, NDManager m) {
-        PointConfig cfg = model.config();
-        Map<String, NDArray> kw = new HashMap<>();
-        for (String k : model.conditioningKeys()) {
-            if (k.equals("low_res")) {
-                kw.put(k, m.randomNormal(new Shape(batch, cfg.condInputChannels, cfg.condCtx)));
-            } else if (cfg.name.contains("Grid")) {
-                kw.put(k, m.randomNormal(new Shape(batch, 1024, 256)));
-            } else {
-                kw.put(k, m.randomNormal(new Shape(batch, 768)));
-            }
-        }
-        return kw;
     }
 
     /**
@@ -291,7 +277,7 @@ final class BenchCommand implements Command {
             if (volume != null) {
                 Memory.resetPeak();
                 s = System.nanoTime();
-                org.pointe4j.mesh.TriMesh mesh = new org.pointe4j.mesh.SdfGrid(last, 1.02).mesh(volume, org.pointe4j.io.Progress.NONE);
+                org.pointe4j.core.TriMesh mesh = new org.pointe4j.mesh.SdfGrid(last, 1.02).mesh(volume, org.pointe4j.io.Progress.NONE);
                 out.printf("%-5s %-16s %5d %8d %12.0f %12s %14.0f   (%d faces)%n", prec, "marching cubes " + last, 1, last * last * last,
                         (System.nanoTime() - s) / 1e6, "-", Memory.peakBytes() / 1e6, mesh.faceCount());
             }

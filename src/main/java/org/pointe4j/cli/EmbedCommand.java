@@ -2,10 +2,10 @@ package org.pointe4j.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.pointe4j.clip.ImageU8;
+import org.pointe4j.core.ImageU8;
 import org.pointe4j.clip.PointeClip;
 import org.pointe4j.io.HostArray;
-import org.pointe4j.io.ModelStore;
+import org.pointe4j.catalog.ModelStore;
 import org.pointe4j.io.Npz;
 import org.pointe4j.nn.Torch;
 

@@ -1,9 +1,9 @@
 package org.pointe4j.cli;
 
-import org.pointe4j.io.Catalog;
-import org.pointe4j.io.CatalogEntry;
-import org.pointe4j.io.Downloader;
-import org.pointe4j.io.ModelStore;
+import org.pointe4j.catalog.Catalog;
+import org.pointe4j.catalog.CatalogEntry;
+import org.pointe4j.catalog.Downloader;
+import org.pointe4j.catalog.ModelStore;
 
 import java.io.PrintStream;
 import java.nio.file.Files;

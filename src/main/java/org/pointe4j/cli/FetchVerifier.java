@@ -1,7 +1,7 @@
 package org.pointe4j.cli;
 
-import org.pointe4j.io.CatalogEntry;
-import org.pointe4j.io.Downloader;
+import org.pointe4j.catalog.CatalogEntry;
+import org.pointe4j.catalog.Downloader;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointModels;

@@ -3,7 +3,7 @@ package org.pointe4j.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import org.pointe4j.io.Catalog;
+import org.pointe4j.catalog.Catalog;
 import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
 import org.pointe4j.nn.Tap;

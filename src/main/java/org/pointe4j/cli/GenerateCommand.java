@@ -1,18 +1,18 @@
 package org.pointe4j.cli;
 
 import org.pointe4j.clip.ClipModel;
-import org.pointe4j.clip.ImageU8;
+import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.glide.GlideImages;
 import org.pointe4j.glide.GlidePipeline;
 import org.pointe4j.io.AtomicFiles;
-import org.pointe4j.io.Catalog;
-import org.pointe4j.io.ModelStore;
-import org.pointe4j.notebook.Plot;
-import org.pointe4j.train.PromptEmbedder;
-import org.pointe4j.train.SmallPipeline;
-import org.pointe4j.pointe.PointCloud;
-import org.pointe4j.pointe.PointEPipeline;
+import org.pointe4j.catalog.Catalog;
+import org.pointe4j.catalog.ModelStore;
+import org.pointe4j.viz.Plot;
+import org.pointe4j.runtime.PromptEmbedder;
+import org.pointe4j.runtime.SmallPipeline;
+import org.pointe4j.core.PointCloud;
+import org.pointe4j.runtime.PointEPipeline;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

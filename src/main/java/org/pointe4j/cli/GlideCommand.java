@@ -2,7 +2,7 @@ package org.pointe4j.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import org.pointe4j.clip.ImageU8;
+import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.glide.GlideConfig;
 import org.pointe4j.glide.GlideImages;

@@ -1,7 +1,7 @@
 package org.pointe4j.cli;
 
 import com.google.gson.GsonBuilder;
-import org.pointe4j.io.CatalogEntry;
+import org.pointe4j.catalog.CatalogEntry;
 import org.pointe4j.io.TensorInfo;
 import org.pointe4j.io.TorchCheckpoint;
 

@@ -3,13 +3,13 @@ package org.pointe4j.cli;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.pointe4j.io.AtomicFiles;
-import org.pointe4j.io.Catalog;
-import org.pointe4j.io.ModelStore;
+import org.pointe4j.catalog.Catalog;
+import org.pointe4j.catalog.ModelStore;
 import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.mesh.SdfModel;
-import org.pointe4j.mesh.TriMesh;
-import org.pointe4j.pointe.PointCloud;
-import org.pointe4j.train.SmallModels;
+import org.pointe4j.core.TriMesh;
+import org.pointe4j.core.PointCloud;
+import org.pointe4j.runtime.SmallModels;
 
 import java.io.IOException;
 import java.io.PrintStream;

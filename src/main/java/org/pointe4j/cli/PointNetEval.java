@@ -4,7 +4,7 @@ import org.pointe4j.eval.FidStatistics;
 import org.pointe4j.eval.SampleBatch;
 import org.pointe4j.eval.pointnet.PointNet2;
 import org.pointe4j.eval.pointnet.PointNetClassifier;
-import org.pointe4j.io.ModelStore;
+import org.pointe4j.catalog.ModelStore;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -4,10 +4,10 @@ import org.pointe4j.diffusion.KarrasSampler;
 import org.pointe4j.eval.QualityBenchmark;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.nn.Precision;
-import org.pointe4j.pointe.PointEPipeline;
+import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.pointe.SamplerPreset;
-import org.pointe4j.train.SmallModels;
-import org.pointe4j.train.SmallPipeline;
+import org.pointe4j.runtime.SmallModels;
+import org.pointe4j.runtime.SmallPipeline;
 
 import java.io.PrintStream;
 

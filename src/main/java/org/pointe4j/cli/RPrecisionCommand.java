@@ -3,7 +3,7 @@ package org.pointe4j.cli;
 import org.pointe4j.clip.PointeClip;
 import org.pointe4j.eval.OrbitRenderer;
 import org.pointe4j.eval.RPrecision;
-import org.pointe4j.io.ModelStore;
+import org.pointe4j.catalog.ModelStore;
 
 import java.io.IOException;
 import java.io.PrintStream;

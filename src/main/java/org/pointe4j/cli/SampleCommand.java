@@ -6,11 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.GaussianDiffusion;
-import org.pointe4j.io.Catalog;
+import org.pointe4j.catalog.Catalog;
 import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
 import org.pointe4j.nn.Torch;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
@@ -128,7 +128,7 @@ final class SampleCommand implements Command {
             }
             e = a.read("embeddings");
         }
-        org.pointe4j.pointe.Finite.require(e.toFloats(), file + ": 'embeddings'", 1, "value");
+        org.pointe4j.core.Finite.require(e.toFloats(), file + ": 'embeddings'", 1, "value");
         NDArray nd = e.toFloat32(m);
         long[] s = e.shape();
         if (s.length == 1 || (s.length == 2 && s[0] == 1024)) {

@@ -1,6 +1,6 @@
 package org.pointe4j.cli;
 
-import org.pointe4j.io.CatalogEntry;
+import org.pointe4j.catalog.CatalogEntry;
 import org.pointe4j.io.Progress;
 
 import java.io.PrintStream;

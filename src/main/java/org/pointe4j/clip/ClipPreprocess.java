@@ -1,5 +1,8 @@
 package org.pointe4j.clip;
 
+import org.pointe4j.core.ImageFiles;
+import org.pointe4j.core.ImageU8;
+
 /**
  * CLIP's image transform ({@code clip._transform(n)}): resize so the short side is {@code n}
  * (Pillow bicubic, the long side truncated as torchvision computes it), centre crop to
@@ -12,8 +15,6 @@ public final class ClipPreprocess {
     public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
     /** CLIP's per-channel standard deviation. */
     public static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
-    /** Longest side over shortest side that CLIP's resize accepts (224 x 224000 at most, 50 MP). */
-    public static final int MAX_ASPECT = 1000;
 
     private ClipPreprocess() {
     }
@@ -23,31 +24,8 @@ public final class ClipPreprocess {
         if (n <= 0) {
             throw new IllegalArgumentException("target size must be positive, got " + n);
         }
-        long[] size = checkResizable(img.width(), img.height(), n);
+        long[] size = ImageFiles.checkResizable(img.width(), img.height(), n);
         return PilResize.resize(img, (int) size[0], (int) size[1]);
-    }
-
-    /**
-     * The size {@code [width, height]} torchvision's {@code Resize(n)} gives a {@code w x h} image,
-     * or an IllegalArgumentException when the image is more than {@value #MAX_ASPECT} times longer
-     * than wide (or the reverse): a 1 x 100000 image would be resized to 224 x 22400000 pixels
-     * (5 GB, beyond Java's array sizes), only to have all but a 224 x 224 square cropped away.
-     */
-    public static long[] checkResizable(long w, long h, int n) {
-        long newW;
-        long newH;
-        if (w <= h) {
-            newW = n;
-            newH = (long) ((double) n * h / (double) w);
-        } else {
-            newH = n;
-            newW = (long) ((double) n * w / (double) h);
-        }
-        if (Math.max(w, h) > MAX_ASPECT * Math.min(w, h)) {
-            throw new IllegalArgumentException("a " + w + "x" + h + " image is too elongated (more than " + MAX_ASPECT
-                    + ":1): CLIP's resize to " + n + " pixels on the short side would make it " + newW + "x" + newH);
-        }
-        return new long[] {newW, newH};
     }
 
     /** torchvision's {@code CenterCrop(n)} (offsets rounded half to even, as Python's round). */

@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import org.pointe4j.nn.BytePairEncoding;
+import org.pointe4j.text.BytePairEncoding;
 import java.util.zip.GZIPInputStream;
 
 /**

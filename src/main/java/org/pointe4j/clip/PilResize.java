@@ -1,5 +1,7 @@
 package org.pointe4j.clip;
 
+import org.pointe4j.core.ImageU8;
+
 /**
  * Pillow's {@code Image.resize(size, BICUBIC)} for 8-bit images, bit for bit: a separable
  * convolution with the Keys cubic (a = -0.5, support 2) widened by the scale factor when

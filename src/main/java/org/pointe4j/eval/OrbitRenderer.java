@@ -3,8 +3,8 @@ package org.pointe4j.eval;
 import org.joml.Matrix4f;
 import org.joml.Vector3f;
 import org.joml.Vector4f;
-import org.pointe4j.clip.ImageU8;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.ImageU8;
+import org.pointe4j.core.PointCloud;
 
 import java.util.ArrayList;
 import java.util.Arrays;

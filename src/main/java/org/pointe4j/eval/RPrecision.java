@@ -2,10 +2,10 @@ package org.pointe4j.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.pointe4j.clip.ImageU8;
+import org.pointe4j.core.ImageU8;
 import org.pointe4j.clip.PointeClip;
 import org.pointe4j.nn.Torch;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 
 import java.nio.file.Path;
 import java.util.List;

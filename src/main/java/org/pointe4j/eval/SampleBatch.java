@@ -3,7 +3,7 @@ package org.pointe4j.eval;
 import org.pointe4j.io.DType;
 import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

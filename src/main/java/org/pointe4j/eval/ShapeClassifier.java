@@ -1,10 +1,10 @@
 package org.pointe4j.eval;
 
-import org.pointe4j.mesh.KdTree;
-import org.pointe4j.pointe.PointCloud;
-import org.pointe4j.train.NamedColor;
-import org.pointe4j.train.ShapeDataset;
-import org.pointe4j.train.ShapeFamily;
+import org.pointe4j.core.KdTree;
+import org.pointe4j.core.PointCloud;
+import org.pointe4j.shapes.NamedColor;
+import org.pointe4j.shapes.ShapeDataset;
+import org.pointe4j.shapes.ShapeFamily;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package org.pointe4j.glide;
 
-import org.pointe4j.clip.ImageU8;
+import org.pointe4j.core.ImageU8;
 import org.pointe4j.io.AtomicFiles;
 import org.pointe4j.io.HostArray;
 

@@ -1,8 +1,8 @@
 package org.pointe4j.glide;
 
 import org.pointe4j.nn.Model;
-import org.pointe4j.io.Catalog;
-import org.pointe4j.io.ModelStore;
+import org.pointe4j.catalog.Catalog;
+import org.pointe4j.catalog.ModelStore;
 
 import java.nio.file.Path;
 

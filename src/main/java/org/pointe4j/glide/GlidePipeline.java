@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.pointe4j.clip.ImageU8;
+import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.DdpmSampler;
 import org.pointe4j.diffusion.GaussianDiffusion;
 import org.pointe4j.diffusion.ModelFn;

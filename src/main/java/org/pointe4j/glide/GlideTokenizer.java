@@ -2,7 +2,7 @@ package org.pointe4j.glide;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import org.pointe4j.nn.BytePairEncoding;
+import org.pointe4j.text.BytePairEncoding;
 
 import java.io.BufferedReader;
 import java.io.IOException;

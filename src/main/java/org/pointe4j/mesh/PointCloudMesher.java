@@ -1,12 +1,14 @@
 package org.pointe4j.mesh;
 
+import org.pointe4j.core.KdTree;
+import org.pointe4j.core.TriMesh;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.pointe4j.io.Progress;
 import org.pointe4j.nn.Tap;
 import org.pointe4j.nn.Torch;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

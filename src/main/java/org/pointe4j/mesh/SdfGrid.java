@@ -1,5 +1,6 @@
 package org.pointe4j.mesh;
 
+import org.pointe4j.core.TriMesh;
 import org.pointe4j.io.Progress;
 
 /**

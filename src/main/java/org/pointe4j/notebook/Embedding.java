@@ -1,5 +1,6 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.viz.Plot;
 import java.awt.image.BufferedImage;
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -1,19 +1,21 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.viz.Plot;
+import org.pointe4j.viz.Render;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.pointe4j.clip.ImageU8;
+import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.glide.GlidePipeline;
 import org.pointe4j.mesh.PointCloudMesher;
-import org.pointe4j.mesh.TriMesh;
+import org.pointe4j.core.TriMesh;
 import org.pointe4j.nn.Torch;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.SamplerPreset;
-import org.pointe4j.pointe.PointEPipeline;
+import org.pointe4j.runtime.PointEPipeline;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -77,12 +79,12 @@ public final class Notebook {
         if (Session.sources().get("text to cloud") != Session.Source.SMALL) {
             return;
         }
-        String why = org.pointe4j.train.PromptEmbedder.refusal(prompt);
+        String why = org.pointe4j.runtime.PromptEmbedder.refusal(prompt);
         if (why != null) {
             throw new IllegalArgumentException(why + ". For any prompt, fetch the official models: "
                     + "bin/pointe fetch base40M-textvec upsample ViT-L/14");
         }
-        String ignored = org.pointe4j.train.PromptEmbedder.parse(prompt).ignoredNote();
+        String ignored = org.pointe4j.runtime.PromptEmbedder.parse(prompt).ignoredNote();
         if (!ignored.isEmpty()) {
             Session.noteIgnored(prompt, ignored);
             Display.html("<div style=\"background:#fde2e1;padding:6px 10px;border-radius:4px\">the small model drew \""

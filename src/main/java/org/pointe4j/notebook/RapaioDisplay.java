@@ -1,5 +1,6 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.viz.Plot;
 import org.rapaio.jupyter.kernel.MainApp;
 import org.rapaio.jupyter.kernel.display.DisplayData;
 import org.rapaio.jupyter.kernel.display.DisplayRenderer;
@@ -44,8 +45,8 @@ public final class RapaioDisplay implements DisplayProvider {
     @Override
     public List<DisplayRenderer> getDisplayRenderers() {
         List<DisplayRenderer> r = new ArrayList<>();
-        for (Class<?> c : new Class<?>[] {Displayable.class, org.pointe4j.pointe.PointCloud.class, org.pointe4j.mesh.TriMesh.class,
-            Plot.class, org.pointe4j.clip.ImageU8.class, tech.tablesaw.api.Table.class}) {
+        for (Class<?> c : new Class<?>[] {Displayable.class, org.pointe4j.core.PointCloud.class, org.pointe4j.core.TriMesh.class,
+            Plot.class, org.pointe4j.core.ImageU8.class, tech.tablesaw.api.Table.class}) {
             r.add(new Renderer(c));
         }
         return r;

@@ -1,5 +1,6 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.viz.Plot;
 import com.google.gson.JsonObject;
 import org.pointe4j.clip.ClipModel;
 import org.pointe4j.clip.PointeClip;
@@ -7,16 +8,16 @@ import org.pointe4j.glide.GlideConfig;
 import org.pointe4j.glide.GlideModels;
 import org.pointe4j.glide.GlidePipeline;
 import org.pointe4j.glide.GlideUNet;
-import org.pointe4j.io.Catalog;
-import org.pointe4j.io.ModelStore;
+import org.pointe4j.catalog.Catalog;
+import org.pointe4j.catalog.ModelStore;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointDiffusions;
-import org.pointe4j.pointe.PointEPipeline;
+import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.pointe.PointModels;
-import org.pointe4j.train.SmallModels;
-import org.pointe4j.train.SmallPipeline;
+import org.pointe4j.runtime.SmallModels;
+import org.pointe4j.runtime.SmallPipeline;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

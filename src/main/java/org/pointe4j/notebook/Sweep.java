@@ -1,9 +1,11 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.eval.Stats;
+import org.pointe4j.viz.Plot;
 import org.pointe4j.diffusion.Cancellation;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
-import org.pointe4j.pointe.PointEPipeline;
+import org.pointe4j.runtime.PointEPipeline;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;

@@ -1,12 +1,14 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.viz.Plot;
+import org.pointe4j.viz.Strip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.pointe4j.diffusion.GaussianDiffusion;
 import org.pointe4j.diffusion.KarrasSampler;
 import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.nn.Torch;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.PointDiffusions;
 

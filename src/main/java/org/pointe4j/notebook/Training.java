@@ -1,5 +1,6 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.viz.Plot;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.train.SmallTraining;
 import tech.tablesaw.api.DoubleColumn;
@@ -44,7 +45,7 @@ public final class Training {
     /** The loss log of a shipped small model ({@code base}, {@code upsample}, {@code sdf}) from its training run. */
     public static Table shippedLog(String which) {
         String file = SmallTraining.fileName(which) + ".log.csv";
-        try (java.io.InputStream in = Training.class.getResourceAsStream("/org/pointe4j/train/small/" + file)) {
+        try (java.io.InputStream in = Training.class.getResourceAsStream(org.pointe4j.shapes.SmallModelSpec.DIR + file)) {
             if (in == null) {
                 throw new IllegalStateException("the training log " + file + " is not in this build");
             }

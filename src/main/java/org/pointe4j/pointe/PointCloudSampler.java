@@ -1,5 +1,7 @@
 package org.pointe4j.pointe;
 
+import org.pointe4j.core.Finite;
+import org.pointe4j.core.PointCloud;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

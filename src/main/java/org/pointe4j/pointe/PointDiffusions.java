@@ -3,8 +3,8 @@ package org.pointe4j.pointe;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.pointe4j.diffusion.GaussianDiffusion;
-import org.pointe4j.io.Catalog;
-import org.pointe4j.io.CatalogEntry;
+import org.pointe4j.catalog.Catalog;
+import org.pointe4j.catalog.CatalogEntry;
 
 /**
  * The diffusion processes point-e's models were trained with ({@code DIFFUSION_CONFIGS}): cosine

@@ -1,9 +1,9 @@
 package org.pointe4j.pointe;
 
 import org.pointe4j.nn.Model;
-import org.pointe4j.io.Catalog;
-import org.pointe4j.io.CatalogEntry;
-import org.pointe4j.io.ModelStore;
+import org.pointe4j.catalog.Catalog;
+import org.pointe4j.catalog.CatalogEntry;
+import org.pointe4j.catalog.ModelStore;
 import org.pointe4j.nn.Params;
 
 import java.nio.file.Path;

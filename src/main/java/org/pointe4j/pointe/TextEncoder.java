@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 /**
  * Turns prompts into the vectors a text-conditioned base model takes: CLIP ViT-L/14's normalised
  * text embeddings for the official {@code base40M-textvec}
- * ({@link org.pointe4j.clip.PointeClip#embedText}), or the vocabulary embedding of the project's
+ * (CLIP's {@code PointeClip.embedText}), or the vocabulary embedding of the project's
  * small model.
  */
 @FunctionalInterface

@@ -1,6 +1,8 @@
 package org.pointe4j.train;
 
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.runtime.PromptEmbedder;
+import org.pointe4j.shapes.ShapeDataset;
+import org.pointe4j.core.PointCloud;
 
 import java.util.Map;
 import java.util.Random;

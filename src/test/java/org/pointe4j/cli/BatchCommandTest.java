@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -121,14 +121,14 @@ class CliTest {
         Path ply = dir.resolve("cloud.ply");
         Run r = run(concat(base, "--seed", "1", "--steps", "3", "--upsample-steps", "2", "--out", ply.toString()));
         assertEquals(0, r.code(), r.err());
-        org.pointe4j.pointe.PointCloud pc = org.pointe4j.pointe.PointCloud.load(ply);
+        org.pointe4j.core.PointCloud pc = org.pointe4j.core.PointCloud.load(ply);
         assertEquals(256, pc.size());
         assertTrue(pc.hasColors());
         assertTrue(r.err().contains("stage 2/2"), "progress per stage: " + r.err());
         Path npz = dir.resolve("cloud.npz");
         assertEquals(0, run(concat(base, "--seed", "1", "--steps", "3", "--upsample-steps", "2", "--out", npz.toString())).code());
         assertEquals(java.util.Arrays.toString(pc.coords()),
-                java.util.Arrays.toString(org.pointe4j.pointe.PointCloud.load(npz).coords()), "same seed, same cloud");
+                java.util.Arrays.toString(org.pointe4j.core.PointCloud.load(npz).coords()), "same seed, same cloud");
 
         String[][] bad = {
             {"--steps", "0", "--out", ply.toString(), "--steps must be in [1, 100000], got 0"},

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pointe4j.Fixtures;
-import org.pointe4j.io.CatalogEntry;
+import org.pointe4j.catalog.CatalogEntry;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
 import org.pointe4j.nn.Precision;
 import org.pointe4j.pointe.ImageToPointCloudParityTest;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -3,7 +3,7 @@ package org.pointe4j.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pointe4j.Fixtures;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -32,8 +32,8 @@ class SamplerChoiceCliTest {
         assertEquals(0, r.code(), r.err());
         assertEquals(0, CliTest.run(concat(base, "--sampler", "dpmpp_2m", "--out", b.toString())).code());
         // the upsampler follows --sampler unless told otherwise, so the two runs differ only in the second stage
-        float[] ca = org.pointe4j.pointe.PointCloud.load(a).coords();
-        float[] cb = org.pointe4j.pointe.PointCloud.load(b).coords();
+        float[] ca = org.pointe4j.core.PointCloud.load(a).coords();
+        float[] cb = org.pointe4j.core.PointCloud.load(b).coords();
         // the first 64 points come from the base stage (same sampler), the rest from the upsampler
         assertTrue(Arrays.equals(Arrays.copyOf(ca, 3 * 64), Arrays.copyOf(cb, 3 * 64)), "same base stage");
         assertFalse(Arrays.equals(ca, cb), "--upsample-sampler changed the upsampler");

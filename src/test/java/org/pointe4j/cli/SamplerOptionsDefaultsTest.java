@@ -5,7 +5,7 @@ import org.pointe4j.Fixtures;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointDiffusions;
-import org.pointe4j.pointe.PointEPipeline;
+import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.pointe.PointModels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pointe4j.Fixtures;
 import org.pointe4j.diffusion.KarrasSampler;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.SamplerPreset;
 
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package org.pointe4j.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pointe4j.train.PromptEmbedder;
+import org.pointe4j.runtime.PromptEmbedder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

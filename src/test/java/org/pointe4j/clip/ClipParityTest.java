@@ -1,5 +1,6 @@
 package org.pointe4j.clip;
 
+import org.pointe4j.core.ImageU8;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.AfterAll;

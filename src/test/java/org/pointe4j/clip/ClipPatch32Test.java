@@ -1,11 +1,12 @@
 package org.pointe4j.clip;
 
+import org.pointe4j.core.ImageU8;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
-import org.pointe4j.io.Catalog;
-import org.pointe4j.io.CatalogEntry;
+import org.pointe4j.catalog.Catalog;
+import org.pointe4j.catalog.CatalogEntry;
 import org.pointe4j.nn.Torch;
 
 import java.util.List;

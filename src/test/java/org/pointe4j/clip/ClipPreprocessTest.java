@@ -1,5 +1,6 @@
 package org.pointe4j.clip;
 
+import org.pointe4j.core.ImageU8;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pointe4j.Fixtures;

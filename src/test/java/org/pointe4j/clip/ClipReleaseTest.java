@@ -1,16 +1,17 @@
 package org.pointe4j.clip;
 
+import org.pointe4j.core.ImageU8;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 import org.pointe4j.Fixtures;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.nn.Torch;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointDiffusions;
-import org.pointe4j.pointe.PointEPipeline;
+import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.pointe.PointModels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

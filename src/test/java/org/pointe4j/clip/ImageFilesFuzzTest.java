@@ -1,5 +1,7 @@
 package org.pointe4j.clip;
 
+import org.pointe4j.core.ImageFiles;
+import org.pointe4j.core.ImageU8;
 import org.junit.jupiter.api.Test;
 import org.pointe4j.Fixtures;
 import org.pointe4j.io.ImageFileException;

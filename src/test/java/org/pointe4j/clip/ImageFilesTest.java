@@ -1,5 +1,7 @@
 package org.pointe4j.clip;
 
+import org.pointe4j.core.ImageFiles;
+import org.pointe4j.core.ImageU8;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,12 +2,12 @@ package org.pointe4j.eval;
 
 import org.junit.jupiter.api.Test;
 import org.pointe4j.mesh.SdfModel;
-import org.pointe4j.pointe.PointEPipeline;
-import org.pointe4j.train.NamedColor;
-import org.pointe4j.train.ShapeDataset;
-import org.pointe4j.train.ShapeFamily;
-import org.pointe4j.train.SmallModels;
-import org.pointe4j.train.SmallPipeline;
+import org.pointe4j.runtime.PointEPipeline;
+import org.pointe4j.shapes.NamedColor;
+import org.pointe4j.shapes.ShapeDataset;
+import org.pointe4j.shapes.ShapeFamily;
+import org.pointe4j.runtime.SmallModels;
+import org.pointe4j.runtime.SmallPipeline;
 
 import java.util.Random;
 

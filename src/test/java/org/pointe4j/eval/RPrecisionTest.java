@@ -4,8 +4,8 @@ import org.joml.Vector3f;
 import org.joml.Vector4f;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pointe4j.clip.ImageU8;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.ImageU8;
+import org.pointe4j.core.PointCloud;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pointe4j.Fixtures;
-import org.pointe4j.clip.ImageU8;
+import org.pointe4j.core.ImageU8;
 import org.pointe4j.io.CheckpointException;
 import org.pointe4j.io.HostArray;
 import org.pointe4j.nn.Torch;
@@ -168,7 +168,7 @@ class GlideInputTest {
     void officialSizesMatchTheCatalog() {
         for (String name : new String[] {GlideModels.BASE, GlideModels.UPSAMPLE}) {
             try (GlideUNet m = GlideModels.random(GlideModels.config(name), 0)) {
-                assertEquals(org.pointe4j.io.Catalog.get().entry(name).params(), m.parameterCount(), name);
+                assertEquals(org.pointe4j.catalog.Catalog.get().entry(name).params(), m.parameterCount(), name);
             }
         }
         GlideConfig b = GlideModels.config(GlideModels.BASE);

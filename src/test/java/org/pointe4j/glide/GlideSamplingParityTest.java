@@ -8,7 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pointe4j.Fixtures;
 import org.pointe4j.Parity;
-import org.pointe4j.clip.ImageU8;
+import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;

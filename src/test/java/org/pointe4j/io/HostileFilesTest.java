@@ -1,12 +1,13 @@
 package org.pointe4j.io;
 
+import org.pointe4j.catalog.Catalog;
 import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pointe4j.Fixtures;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.nn.Memory;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointModels;
 

@@ -1,5 +1,7 @@
 package org.pointe4j.mesh;
 
+import org.pointe4j.core.KdTree;
+import org.pointe4j.core.TriMesh;
 import org.junit.jupiter.api.Test;
 import org.pointe4j.Fixtures;
 import org.pointe4j.io.HostArray;

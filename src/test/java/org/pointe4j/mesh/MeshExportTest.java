@@ -1,5 +1,8 @@
 package org.pointe4j.mesh;
 
+import org.pointe4j.core.Gltf;
+import org.pointe4j.core.TriMesh;
+
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;

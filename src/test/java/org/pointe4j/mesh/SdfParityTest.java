@@ -1,5 +1,7 @@
 package org.pointe4j.mesh;
 
+import org.pointe4j.core.KdTree;
+import org.pointe4j.core.TriMesh;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
@@ -13,7 +15,7 @@ import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
 import org.pointe4j.nn.Tap;
 import org.pointe4j.nn.Torch;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 
 import java.nio.file.Files;
 import java.util.LinkedHashMap;

@@ -1,9 +1,10 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.viz.Plot;
 import org.junit.jupiter.api.Test;
-import org.pointe4j.clip.ImageU8;
-import org.pointe4j.mesh.TriMesh;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.ImageU8;
+import org.pointe4j.core.TriMesh;
+import org.pointe4j.core.PointCloud;
 import org.rapaio.jupyter.kernel.display.DisplayData;
 import org.rapaio.jupyter.kernel.display.DisplaySystem;
 import tech.tablesaw.api.DoubleColumn;

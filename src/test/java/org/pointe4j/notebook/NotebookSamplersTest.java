@@ -3,7 +3,7 @@ package org.pointe4j.notebook;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.pointe4j.diffusion.KarrasSampler;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,11 +1,12 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.viz.Plot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pointe4j.mesh.TriMesh;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.TriMesh;
+import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
 import tech.tablesaw.api.Table;
 

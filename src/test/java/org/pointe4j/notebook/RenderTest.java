@@ -1,7 +1,9 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.viz.Render;
+
 import org.junit.jupiter.api.Test;
-import org.pointe4j.mesh.TriMesh;
+import org.pointe4j.core.TriMesh;
 
 import java.awt.image.BufferedImage;
 import java.util.Map;

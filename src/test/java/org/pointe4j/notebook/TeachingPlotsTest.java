@@ -1,8 +1,11 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.viz.Plot;
+import org.pointe4j.viz.Render;
+import org.pointe4j.viz.Strip;
 import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
-import org.pointe4j.pointe.PointCloud;
+import org.pointe4j.core.PointCloud;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.Table;
 

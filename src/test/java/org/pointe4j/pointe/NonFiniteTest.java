@@ -1,5 +1,6 @@
 package org.pointe4j.pointe;
 
+import org.pointe4j.core.PointCloud;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -8,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pointe4j.Fixtures;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.NoiseSource;
-import org.pointe4j.mesh.TriMesh;
+import org.pointe4j.core.TriMesh;
 import org.pointe4j.nn.Torch;
 
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package org.pointe4j.pointe;
 
+import org.pointe4j.core.PointCloud;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

@@ -1,5 +1,7 @@
 package org.pointe4j.pointe;
 
+import org.pointe4j.core.PointCloud;
+import org.pointe4j.runtime.PointEPipeline;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 import org.pointe4j.Fixtures;

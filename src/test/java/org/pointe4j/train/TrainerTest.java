@@ -1,5 +1,6 @@
 package org.pointe4j.train;
 
+import org.pointe4j.runtime.SmallModels;
 import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,0 +1,132 @@
+package org.pointe4j.shapes;
+
+import org.joml.Matrix3d;
+import org.joml.Vector3d;
+import org.pointe4j.core.PointCloud;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Procedural training data: a shape family and a named colour, random proportions, a random pose
+ * (any turn about the vertical axis, a tilt of up to 15 degrees) and a random size (bounding
+ * radius in the range {@code data.radius} of {@code small_models.json}), with surface points sampled
+ * uniformly by area and coloured with a little per-point variation. Each sample also gives its exact
+ * signed distance field. The size range sits well inside point-e's [-0.5, 0.5] cube: the sampler
+ * clamps every x_0 estimate to that cube ({@code clip_denoised}), and shapes that touch it come out
+ * squared off.
+ */
+public final class ShapeDataset {
+    /** Smallest and largest bounding radius of a shape, from the models' spec. */
+    private static final double[] RADIUS = radiusRange();
+
+    /** One generated shape and how it was placed. */
+    public static final class Shape {
+        public final ShapeFamily family;
+        public final NamedColor color;
+        final double[] proportions;
+        final Matrix3d rotation;
+        final double scale;
+
+        Shape(ShapeFamily family, NamedColor color, double[] proportions, Matrix3d rotation, double scale) {
+            this.family = family;
+            this.color = color;
+            this.proportions = proportions;
+            this.rotation = rotation;
+            this.scale = scale;
+        }
+
+        /** The prompt that describes it, e.g. "a red torus". */
+        public String prompt() {
+            return "a " + color.word() + " " + family.word();
+        }
+
+        /**
+         * Signed distance at a world point, positive inside (the sign convention that gives
+         * outward-facing meshes with point-e's winding).
+         */
+        public double sdf(double x, double y, double z) {
+            Vector3d local = new Vector3d(x, y, z).div(scale);
+            new Matrix3d(rotation).transpose().transform(local);
+            return -family.sdf(local, proportions) * scale;
+        }
+
+        /** {@code n} surface points with colours (R, G, B in [0, 1]). */
+        public PointCloud cloud(int n, Random r) {
+            float[] coords = new float[3 * n];
+            float[] red = new float[n];
+            float[] green = new float[n];
+            float[] blue = new float[n];
+            Vector3d p = new Vector3d();
+            for (int i = 0; i < n; i++) {
+                family.sample(proportions, r, p);
+                rotation.transform(p).mul(scale);
+                coords[3 * i] = (float) p.x;
+                coords[3 * i + 1] = (float) p.y;
+                coords[3 * i + 2] = (float) p.z;
+                double shade = 1 + 0.06 * r.nextGaussian();
+                red[i] = channel(color.r * shade);
+                green[i] = channel(color.g * shade);
+                blue[i] = channel(color.b * shade);
+            }
+            Map<String, float[]> ch = new LinkedHashMap<>();
+            ch.put("R", red);
+            ch.put("G", green);
+            ch.put("B", blue);
+            return new PointCloud(coords, ch);
+        }
+
+        private static float channel(double v) {
+            return (float) (Math.rint(Math.max(0, Math.min(255, v))) / 255.0);
+        }
+    }
+
+    private ShapeDataset() {
+    }
+
+    /** A random shape of a random family and colour. */
+    public static Shape random(Random r) {
+        ShapeFamily[] fams = ShapeFamily.values();
+        NamedColor[] cols = NamedColor.values();
+        return of(fams[r.nextInt(fams.length)], cols[r.nextInt(cols.length)], r);
+    }
+
+    /** A shape of the given family and colour in a random pose and size. */
+    public static Shape of(ShapeFamily family, NamedColor color, Random r) {
+        double[] prop = family.proportions(r);
+        double yaw = 2 * Math.PI * r.nextDouble();
+        double tilt = Math.toRadians(15) * r.nextDouble();
+        double tiltDir = 2 * Math.PI * r.nextDouble();
+        Matrix3d rot = new Matrix3d().rotateZ(tiltDir).rotateX(tilt).rotateZ(yaw - tiltDir);
+        // bounding radius in local units, from the proportions' extent
+        double extent = localRadius(family, prop, r);
+        double target = RADIUS[0] + (RADIUS[1] - RADIUS[0]) * r.nextDouble();
+        return new Shape(family, color, prop, rot, target / extent);
+    }
+
+    /** The bounding-radius range of the training shapes ({@code data.radius}: two numbers, 0 < min <= max < 0.5). */
+    public static double[] radiusRange() {
+        com.google.gson.JsonArray a = SmallModelSpec.section("data").getAsJsonArray("radius");
+        if (a == null || a.size() != 2) {
+            throw new IllegalStateException("small_models.json: data.radius must be [min, max]");
+        }
+        double lo = a.get(0).getAsDouble();
+        double hi = a.get(1).getAsDouble();
+        if (!(lo > 0 && lo <= hi && hi < 0.5)) {
+            throw new IllegalStateException("small_models.json: data.radius [" + lo + ", " + hi + "] must satisfy 0 < min <= max < 0.5");
+        }
+        return new double[] {lo, hi};
+    }
+
+    private static double localRadius(ShapeFamily f, double[] prop, Random r) {
+        Vector3d p = new Vector3d();
+        double max = 0;
+        Random local = new Random(r.nextLong());
+        for (int i = 0; i < 400; i++) {
+            f.sample(prop, local, p);
+            max = Math.max(max, p.length());
+        }
+        return max;
+    }
+}
