@@ -6,7 +6,16 @@ import org.junit.jupiter.api.Test;
 import org.pointe4j.core.PointCloud;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.plotly.api.BoxPlot;
+import tech.tablesaw.plotly.api.BubblePlot;
+import tech.tablesaw.plotly.api.Heatmap;
+import tech.tablesaw.plotly.api.Histogram;
+import tech.tablesaw.plotly.api.Histogram2D;
 import tech.tablesaw.plotly.api.LinePlot;
+import tech.tablesaw.plotly.api.PiePlot;
+import tech.tablesaw.plotly.api.ScatterPlot;
+import tech.tablesaw.plotly.api.VerticalBarPlot;
 import tech.tablesaw.plotly.api.Scatter3DPlot;
 import tech.tablesaw.plotly.components.Config;
 import tech.tablesaw.plotly.components.Figure;
@@ -107,6 +116,21 @@ class FiguresTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plot.of(handlers));
         assertTrue(e.getMessage().contains("event handlers"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Plot.of(null));
+    }
+
+    @Test
+    void jsplotsChartKindsAllTranslate() {
+        Table t = Table.create("t", StringColumn.create("kind", "a", "b", "a", "c"), DoubleColumn.create("x", new double[] {1, 2, 3, 4}),
+                DoubleColumn.create("y", new double[] {2, Double.NaN, 1, 5}), DoubleColumn.create("s", new double[] {3, 1, 2, 4}));
+        List<Figure> figures = List.of(Histogram.create("h", t, "x"), Histogram2D.create("h2", t, "x", "y"), Heatmap.create("hm", t, "kind", "kind"),
+                BoxPlot.create("b", t, "kind", "x"), PiePlot.create("p", t, "kind", "x"), VerticalBarPlot.create("v", t, "kind", "x"),
+                BubblePlot.create("bu", t, "x", "y", "s"), ScatterPlot.create("sc", t, "x", "y", "kind"), LinePlot.create("l", t, "x", "y"));
+        for (Figure f : figures) {
+            JsonObject fig = Plot.of(f).toJson();
+            String type = fig.getAsJsonArray("data").get(0).getAsJsonObject().get("type").getAsString();
+            assertFalse(type.isEmpty(), f.getLayout().getTitle());
+            assertTrue(fig.getAsJsonObject("layout").get("title").isJsonObject(), "titles in plotly.js's long form");
+        }
     }
 
     @Test
