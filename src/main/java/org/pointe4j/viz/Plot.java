@@ -28,10 +28,10 @@ import static org.pointe4j.viz.PlotJson.pair;
  *
  * <p>What jsplot builds and what is written by hand: line charts are jsplot figures
  * ({@link Figures#lines}), as is whatever a user builds with jsplot's API. The 3-D figures are
- * hand-written Plotly JSON ({@link PlotJson}) because jsplot cannot express them: it has no
+ * hand-written Plotly JSON ({@code PlotJson}) because jsplot cannot express them: it has no
  * {@code mesh3d} trace, no animation frames or sliders, its 3-D scatter cannot be placed in a
- * second scene (the grid) or skip hovering, and its scene has no aspect mode, so a cloud would be
- * stretched to a cube. Per-point colours alone it could do.
+ * second scene (the grid) or skip hovering, and its scene has no aspect mode, so a flat or thin cloud
+ * would be stretched to a cube. Per-point colours alone it could do.
  */
 public final class Plot {
     private static final JsonObject DEFAULT_CONFIG = GSON.fromJson("{\"responsive\":true,\"displaylogo\":false}", JsonObject.class);
