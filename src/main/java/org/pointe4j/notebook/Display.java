@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <ul>
  *   <li>point clouds, meshes, {@link Plot}s and Tablesaw jsplot {@link Figure}s (through
  *       {@link Plot#of(Figure)}, so they look and load exactly like the toolkit's plots): the
- *       Plotly JSON ({@code application/vnd.plotly.v1+json}, which JupyterLab's Plotly renderer draws) plus HTML with a script that draws the same figure
- *       (classic Notebook, nbconvert's HTML export, VS Code). plotly.js itself travels once per
+ *       Plotly JSON ({@code application/vnd.plotly.v1+json}, which JupyterLab's Plotly renderer
+ *       draws) plus HTML with a script that draws the same figure (classic Notebook, nbconvert's
+ *       HTML export, VS Code). plotly.js itself travels once per
  *       kernel session, inside the first plot's HTML, so notebooks work offline;</li>
  *   <li>images ({@link ImageU8}, {@code BufferedImage}, lists of them): {@code image/png};</li>
  *   <li>Tablesaw tables: an HTML table;</li>
