@@ -6,6 +6,7 @@ import org.pointe4j.core.ImageU8;
 import org.pointe4j.core.TriMesh;
 import org.pointe4j.core.PointCloud;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.plotly.components.Figure;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -24,9 +25,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Turns the toolkit's values into Jupyter MIME bundles and sends them to the running kernel.
  *
  * <ul>
- *   <li>point clouds, meshes and {@link Plot}s: the Plotly JSON ({@code application/vnd.plotly.v1+json},
- *       which JupyterLab's Plotly renderer draws) plus HTML with a script that draws the same figure
- *       (classic Notebook, nbconvert's HTML export, VS Code). plotly.js itself travels once per
+ *   <li>point clouds, meshes, {@link Plot}s and Tablesaw jsplot {@link Figure}s (through
+ *       {@link Plot#of(Figure)}, so they look and load exactly like the toolkit's plots): the
+ *       Plotly JSON ({@code application/vnd.plotly.v1+json}, which JupyterLab's Plotly renderer
+ *       draws) plus HTML with a script that draws the same figure (classic Notebook, nbconvert's
+ *       HTML export, VS Code). plotly.js itself travels once per
  *       kernel session, inside the first plot's HTML, so notebooks work offline;</li>
  *   <li>images ({@link ImageU8}, {@code BufferedImage}, lists of them): {@code image/png};</li>
  *   <li>Tablesaw tables: an HTML table;</li>
@@ -59,6 +62,9 @@ public final class Display {
         }
         if (o instanceof Plot) {
             return plot((Plot) o);
+        }
+        if (o instanceof Figure) {
+            return plot(Plot.of((Figure) o));
         }
         if (o instanceof ImageU8) {
             return image(((ImageU8) o).toBufferedImage(), o.toString());

@@ -46,7 +46,7 @@ public final class RapaioDisplay implements DisplayProvider {
     public List<DisplayRenderer> getDisplayRenderers() {
         List<DisplayRenderer> r = new ArrayList<>();
         for (Class<?> c : new Class<?>[] {Displayable.class, org.pointe4j.core.PointCloud.class, org.pointe4j.core.TriMesh.class,
-            Plot.class, org.pointe4j.core.ImageU8.class, tech.tablesaw.api.Table.class}) {
+            Plot.class, tech.tablesaw.plotly.components.Figure.class, org.pointe4j.core.ImageU8.class, tech.tablesaw.api.Table.class}) {
             r.add(new Renderer(c));
         }
         return r;

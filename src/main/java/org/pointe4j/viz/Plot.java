@@ -1,12 +1,11 @@
 package org.pointe4j.viz;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import org.pointe4j.io.AtomicFiles;
-import org.pointe4j.core.TriMesh;
 import org.pointe4j.core.PointCloud;
+import org.pointe4j.core.TriMesh;
+import org.pointe4j.io.AtomicFiles;
+import tech.tablesaw.plotly.components.Figure;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,39 +15,72 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
+import static org.pointe4j.viz.PlotJson.GSON;
+import static org.pointe4j.viz.PlotJson.pair;
+
 /**
  * A Plotly figure (data, layout and optional animation frames) built from the toolkit's values:
  * point clouds as 3-D scatters in their own colours, meshes as {@code mesh3d} with vertex colours,
- * grids of clouds side by side, step-by-step animations with a slider, and line charts. It renders
- * as a self-contained HTML page with plotly.js inlined (no network), and as a Jupyter MIME bundle
- * (the notebook toolkit's {@code Display}).
+ * grids of clouds side by side, step-by-step animations with a slider, line charts, and any
+ * Tablesaw jsplot {@link Figure} ({@link #of(Figure)}). It renders as a self-contained HTML page
+ * with plotly.js inlined (no network), and as a Jupyter MIME bundle (the notebook's
+ * {@code Display}), the same way whichever way it was built.
+ *
+ * <p>What jsplot builds and what is written by hand: line charts are jsplot figures
+ * ({@link Figures#lines}), as is whatever a user builds with jsplot's API. The 3-D figures are
+ * hand-written Plotly JSON ({@code PlotJson}) because jsplot cannot express them: it has no
+ * {@code mesh3d} trace, no animation frames or sliders, its 3-D scatter cannot be placed in a
+ * second scene (the grid) or skip hovering, and its scene has no aspect mode, so a flat or thin cloud
+ * would be stretched to a cube. Per-point colours alone it could do.
  */
 public final class Plot {
-    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    private static final JsonObject DEFAULT_CONFIG = GSON.fromJson("{\"responsive\":true,\"displaylogo\":false}", JsonObject.class);
     private static volatile String plotlyJs;
 
     private final JsonArray data;
     private final JsonObject layout;
     private final JsonArray frames;
+    private final JsonObject config;
 
-    Plot(JsonArray data, JsonObject layout, JsonArray frames) {
+    private Plot(JsonArray data, JsonObject layout, JsonArray frames, JsonObject config) {
         this.data = data;
         this.layout = layout;
         this.frames = frames;
+        this.config = config;
+    }
+
+    private Plot(JsonArray data, JsonObject layout, JsonArray frames) {
+        this(data, layout, frames, null);
+    }
+
+    /**
+     * A Tablesaw jsplot figure (e.g. {@code Scatter3DPlot.create(title, cloud.toTable(), "x", "y", "z")}
+     * or {@code LinePlot.create(...)}), shown like the toolkit's own plots: same bundled plotly.js,
+     * same MIME bundle, its layout's height. Its fixed width is dropped so it fills the output column.
+     *
+     * @throws IllegalArgumentException when the figure has no traces or has event handlers
+     */
+    public static Plot of(Figure figure) {
+        if (figure == null) {
+            throw new IllegalArgumentException("figure must not be null");
+        }
+        JsonObject fig = Figures.json(figure);
+        return new Plot(fig.getAsJsonArray("data"), fig.getAsJsonObject("layout"), null,
+                fig.has("config") ? fig.getAsJsonObject("config") : null);
     }
 
     /** A point cloud as a 3-D scatter, each point in its colour (grey without R, G, B). */
     public static Plot cloud(PointCloud pc, String title) {
         JsonArray data = new JsonArray();
-        data.add(scatter(pc, "scene", 2.5));
-        return new Plot(data, layout(title, 1), null);
+        data.add(PlotJson.scatter(pc, "scene", 2.5));
+        return new Plot(data, PlotJson.layout(title), null);
     }
 
     /** A mesh with its vertex colours (light grey without), lit. */
     public static Plot mesh(TriMesh m, String title) {
         JsonArray data = new JsonArray();
-        data.add(meshTrace(m));
-        return new Plot(data, layout(title, 1), null);
+        data.add(PlotJson.mesh(m));
+        return new Plot(data, PlotJson.layout(title), null);
     }
 
     /** Clouds side by side, {@code columns} per row, each with its title. */
@@ -60,16 +92,16 @@ public final class Plot {
         int rows = (clouds.size() + cols - 1) / cols;
         JsonArray data = new JsonArray();
         JsonObject layout = new JsonObject();
-        layout.add("margin", margins(0, 0, 30, 0));
+        layout.add("margin", PlotJson.margins(0, 0, 30, 0));
         layout.addProperty("showlegend", false);
         layout.addProperty("height", 320 * rows);
         JsonArray annotations = new JsonArray();
         for (int i = 0; i < clouds.size(); i++) {
             String scene = i == 0 ? "scene" : "scene" + (i + 1);
-            data.add(scatter(clouds.get(i), scene, 2));
+            data.add(PlotJson.scatter(clouds.get(i), scene, 2));
             int r = i / cols;
             int c = i % cols;
-            JsonObject s = sceneLayout();
+            JsonObject s = PlotJson.scene();
             JsonObject domain = new JsonObject();
             domain.add("x", pair((double) c / cols, (double) (c + 1) / cols));
             domain.add("y", pair(1 - (double) (r + 1) / rows, 1 - (double) r / rows - 0.06 / rows));
@@ -109,7 +141,7 @@ public final class Plot {
             throw new IllegalArgumentException("start frame must be in [0, " + (steps.size() - 1) + "], got " + start);
         }
         JsonArray data = new JsonArray();
-        data.add(scatter(steps.get(start), "scene", 2.5));
+        data.add(PlotJson.scatter(steps.get(start), "scene", 2.5));
         JsonArray frames = new JsonArray();
         JsonArray sliderSteps = new JsonArray();
         for (int i = 0; i < steps.size(); i++) {
@@ -117,7 +149,7 @@ public final class Plot {
             JsonObject f = new JsonObject();
             f.addProperty("name", name);
             JsonArray fd = new JsonArray();
-            fd.add(scatter(steps.get(i), "scene", 2.5));
+            fd.add(PlotJson.scatter(steps.get(i), "scene", 2.5));
             f.add("data", fd);
             frames.add(f);
             JsonObject st = new JsonObject();
@@ -132,7 +164,7 @@ public final class Plot {
             st.add("args", args);
             sliderSteps.add(st);
         }
-        JsonObject layout = layout(title, 1);
+        JsonObject layout = PlotJson.layout(title);
         JsonObject scene = layout.getAsJsonObject("scene");
         for (String ax : new String[] {"xaxis", "yaxis", "zaxis"}) {
             JsonObject a = scene.getAsJsonObject(ax);
@@ -154,164 +186,13 @@ public final class Plot {
         return new Plot(data, layout, frames);
     }
 
-    /** Line chart: one named series per {@code ys} entry over the shared {@code x}. */
+    /**
+     * Line chart: one named series per {@code ys} entry over the shared {@code x}; a jsplot figure
+     * ({@link Figures#lines}).
+     */
     public static Plot lines(String title, String xLabel, String yLabel, double[] x, List<String> names, List<double[]> ys,
             boolean logY) {
-        JsonArray data = new JsonArray();
-        for (int i = 0; i < ys.size(); i++) {
-            JsonObject t = new JsonObject();
-            t.addProperty("type", "scatter");
-            t.addProperty("mode", "lines");
-            t.addProperty("name", names.get(i));
-            t.add("x", GSON.toJsonTree(x));
-            t.add("y", GSON.toJsonTree(ys.get(i)));
-            data.add(t);
-        }
-        JsonObject layout = new JsonObject();
-        layout.add("title", title(title));
-        JsonObject xa = new JsonObject();
-        xa.add("title", text(xLabel));
-        JsonObject ya = new JsonObject();
-        ya.add("title", text(yLabel));
-        if (logY) {
-            ya.addProperty("type", "log");
-        }
-        layout.add("xaxis", xa);
-        layout.add("yaxis", ya);
-        layout.add("margin", margins(60, 20, 40, 50));
-        return new Plot(data, layout, null);
-    }
-
-    private static JsonObject scatter(PointCloud pc, String scene, double size) {
-        float[] c = pc.coords();
-        int n = pc.size();
-        double[][] xyz = new double[3][n];
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < 3; k++) {
-                xyz[k][i] = Math.round(c[3 * i + k] * 1e4) / 1e4;
-            }
-        }
-        JsonObject t = new JsonObject();
-        t.addProperty("type", "scatter3d");
-        t.addProperty("mode", "markers");
-        t.addProperty("scene", scene);
-        t.add("x", GSON.toJsonTree(xyz[0]));
-        t.add("y", GSON.toJsonTree(xyz[1]));
-        t.add("z", GSON.toJsonTree(xyz[2]));
-        JsonObject marker = new JsonObject();
-        marker.addProperty("size", size);
-        float[] rgb = pc.colors();
-        if (rgb != null) {
-            JsonArray cols = new JsonArray();
-            for (int i = 0; i < n; i++) {
-                cols.add(rgbString(rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]));
-            }
-            marker.add("color", cols);
-        } else {
-            marker.addProperty("color", "rgb(120,120,120)");
-        }
-        t.add("marker", marker);
-        t.addProperty("hoverinfo", "skip");
-        return t;
-    }
-
-    private static JsonObject meshTrace(TriMesh m) {
-        float[] v = m.vertices();
-        int[] f = m.faces();
-        int nv = m.vertexCount();
-        double[][] xyz = new double[3][nv];
-        for (int i = 0; i < nv; i++) {
-            for (int k = 0; k < 3; k++) {
-                xyz[k][i] = Math.round(v[3 * i + k] * 1e5) / 1e5;
-            }
-        }
-        int[][] ijk = new int[3][f.length / 3];
-        for (int t = 0; t < f.length / 3; t++) {
-            for (int k = 0; k < 3; k++) {
-                ijk[k][t] = f[3 * t + k];
-            }
-        }
-        JsonObject t = new JsonObject();
-        t.addProperty("type", "mesh3d");
-        t.add("x", GSON.toJsonTree(xyz[0]));
-        t.add("y", GSON.toJsonTree(xyz[1]));
-        t.add("z", GSON.toJsonTree(xyz[2]));
-        t.add("i", GSON.toJsonTree(ijk[0]));
-        t.add("j", GSON.toJsonTree(ijk[1]));
-        t.add("k", GSON.toJsonTree(ijk[2]));
-        float[] rgb = m.colors();
-        if (rgb != null) {
-            JsonArray cols = new JsonArray();
-            for (int i = 0; i < nv; i++) {
-                cols.add(rgbString(rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]));
-            }
-            t.add("vertexcolor", cols);
-        } else {
-            t.addProperty("color", "rgb(200,200,200)");
-        }
-        t.add("lighting", GSON.fromJson("{\"ambient\":0.55,\"diffuse\":0.7,\"specular\":0.1,\"roughness\":0.8}", JsonObject.class));
-        t.addProperty("hoverinfo", "skip");
-        return t;
-    }
-
-    private static String rgbString(float r, float g, float b) {
-        return "rgb(" + Math.round(clamp(r) * 255) + "," + Math.round(clamp(g) * 255) + "," + Math.round(clamp(b) * 255) + ")";
-    }
-
-    private static float clamp(float v) {
-        return Math.max(0f, Math.min(1f, v));
-    }
-
-    private static JsonObject sceneLayout() {
-        JsonObject scene = new JsonObject();
-        scene.addProperty("aspectmode", "data");
-        for (String ax : new String[] {"xaxis", "yaxis", "zaxis"}) {
-            JsonObject a = new JsonObject();
-            a.addProperty("showbackground", false);
-            a.addProperty("visible", false);
-            scene.add(ax, a);
-        }
-        scene.add("camera", GSON.fromJson("{\"eye\":{\"x\":1.15,\"y\":1.15,\"z\":0.75}}", JsonObject.class));
-        return scene;
-    }
-
-    private static JsonObject layout(String title, int scenes) {
-        JsonObject layout = new JsonObject();
-        layout.add("title", title(title));
-        layout.add("scene", sceneLayout());
-        layout.add("margin", margins(0, 0, title == null || title.isEmpty() ? 0 : 40, 0));
-        layout.addProperty("showlegend", false);
-        return layout;
-    }
-
-    /** A figure title at the top left, where Plotly's mode bar (top right) does not cover it. */
-    private static JsonObject title(String s) {
-        JsonObject t = text(s);
-        t.addProperty("x", 0.01);
-        t.addProperty("xanchor", "left");
-        return t;
-    }
-
-    private static JsonObject text(String s) {
-        JsonObject t = new JsonObject();
-        t.addProperty("text", s == null ? "" : s);
-        return t;
-    }
-
-    private static JsonObject margins(int l, int r, int t, int b) {
-        JsonObject m = new JsonObject();
-        m.addProperty("l", l);
-        m.addProperty("r", r);
-        m.addProperty("t", t);
-        m.addProperty("b", b);
-        return m;
-    }
-
-    private static JsonArray pair(double a, double b) {
-        JsonArray p = new JsonArray();
-        p.add(a);
-        p.add(b);
-        return p;
+        return of(Figures.lines(title, xLabel, yLabel, x, names, ys, logY));
     }
 
     /** Height in pixels the figure asks for (its layout's height, else 480). */
@@ -319,7 +200,10 @@ public final class Plot {
         return layout.has("height") ? layout.get("height").getAsInt() : 480;
     }
 
-    /** The figure as Plotly JSON: {@code {"data": [...], "layout": {...}, "frames": [...]}}. */
+    /**
+     * The figure as Plotly JSON: {@code {"data": [...], "layout": {...}}}, with {@code "frames"}
+     * for an animation and {@code "config"} for a jsplot figure that sets one.
+     */
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.add("data", data.deepCopy());
@@ -327,14 +211,22 @@ public final class Plot {
         if (frames != null) {
             o.add("frames", frames.deepCopy());
         }
+        if (config != null) {
+            o.add("config", config.deepCopy());
+        }
         return o;
     }
 
     /** JavaScript that draws the figure into the element with the given id (plotly.js must be loaded). */
     public String script(String divId) {
         JsonObject o = toJson();
+        JsonObject cfg = DEFAULT_CONFIG.deepCopy();
+        if (config != null) {
+            config.entrySet().forEach(e -> cfg.add(e.getKey(), e.getValue()));
+        }
+        o.add("config", cfg);
         String fig = GSON.toJson(o).replace("</", "<\\/");
-        return "(function(){var fig=" + fig + ";Plotly.newPlot('" + divId + "',fig.data,fig.layout,{responsive:true,displaylogo:false})"
+        return "(function(){var fig=" + fig + ";Plotly.newPlot('" + divId + "',fig.data,fig.layout,fig.config)"
                 + (frames != null ? ".then(function(){Plotly.addFrames('" + divId + "',fig.frames);})" : "") + ";})();";
     }
 

@@ -9,6 +9,8 @@ import org.rapaio.jupyter.kernel.display.DisplayData;
 import org.rapaio.jupyter.kernel.display.DisplaySystem;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.plotly.api.Scatter3DPlot;
+import tech.tablesaw.plotly.components.Figure;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -16,6 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,6 +55,43 @@ class DisplayTest {
         String second = (String) Display.bundle(redSquare()).get("text/html");
         assertTrue(second.length() < 100_000, "later plots do not repeat plotly.js: " + second.length());
         assertTrue(((String) first.get("text/plain")).startsWith("Plot["));
+    }
+
+    /**
+     * What check_plots.py and the notebooks rely on, for either kind of plot: the first plot
+     * carries plotly.js (no script from the network), then a div of class pointe-plot with a pinned
+     * height, drawn by Plotly.newPlot once plotly.js is there, plus the Plotly JSON.
+     */
+    private static final Pattern PLOT_HTML = Pattern.compile("<script>window.__pointeDefine=window.define;window.define=undefined;</script>\n"
+            + "<script>.{1000000,}</script>\n<script>window.define=window.__pointeDefine;</script>\n"
+            + "<div id=\"(pointe-[0-9a-f-]{36})\" class=\"pointe-plot\" style=\"width:100%;height:(\\d+)px\"></div>\n"
+            + "<script>\\(function draw\\(\\)\\{if\\(!window.Plotly\\)\\{return setTimeout\\(draw,50\\);\\}"
+            + "\\(function\\(\\)\\{var fig=\\{.*\\};Plotly.newPlot\\('\\1',fig.data,fig.layout,fig.config\\);\\}\\)\\(\\);\\}\\)\\(\\);</script>",
+            Pattern.DOTALL);
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void jsplotFiguresShowExactlyLikeTheToolkitsPlots() {
+        Figure figure = Scatter3DPlot.create("a red square", redSquare().toTable(), "x", "y", "z");
+        for (Object value : List.of(redSquare(), figure)) {
+            Display.resendPlotly();
+            Map<String, Object> b = Display.bundle(value);
+            assertEquals(List.of(Display.PLOTLY_MIME, "text/html", "text/plain"), List.copyOf(b.keySet()), value.getClass().getSimpleName());
+            String html = (String) b.get("text/html");
+            var m = PLOT_HTML.matcher(html);
+            assertTrue(m.matches(), value.getClass().getSimpleName() + " renders as the toolkit's plots do: "
+                    + html.substring(html.lastIndexOf("<div"), Math.min(html.length(), html.lastIndexOf("<div") + 400)));
+            assertFalse(html.replace(org.pointe4j.viz.Plot.plotlyJs().replace("</script", "<\\/script"), "").contains("http"),
+                    "nothing loads from the network");
+            Map<String, Object> fig = (Map<String, Object>) b.get(Display.PLOTLY_MIME);
+            List<Map<String, Object>> data = (List<Map<String, Object>>) fig.get("data");
+            assertEquals("scatter3d", data.get(0).get("type"));
+            assertEquals(100, ((List<?>) data.get(0).get("z")).size(), "every point");
+            if (value == figure) {
+                assertEquals("800", m.group(2), "the figure's own height pins the box");
+            }
+        }
+        assertTrue(DisplaySystem.inst().render(figure).data().containsKey(Display.PLOTLY_MIME), "rapaio renders figures too");
     }
 
     @Test
