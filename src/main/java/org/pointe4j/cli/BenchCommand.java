@@ -214,16 +214,16 @@ final class BenchCommand implements Command {
      */
     private void benchGlide(PrintStream out, String name, int batchOpt, int repeat) {
         GlideConfig cfg = GlideModels.config(name);
-        int batch = batchOpt > 0 ? batchOpt : cfg.superRes ? 1 : 2;
+        int batch = batchOpt > 0 ? batchOpt : cfg.superRes() ? 1 : 2;
         Memory.resetPeak();
         try (GlideUNet model = GlideModels.random(cfg, 1); NDManager m = Torch.newManager()) {
-            NDArray x = m.randomNormal(new Shape(batch, 3, cfg.imageSize, cfg.imageSize));
+            NDArray x = m.randomNormal(new Shape(batch, 3, cfg.imageSize(), cfg.imageSize()));
             NDArray t = m.create(new long[batch], new Shape(batch)).add(500);
-            NDArray tokens = m.randomInteger(0, 50000, new Shape(batch, cfg.textCtx), DataType.INT64);
-            NDArray mask = m.ones(new Shape(batch, cfg.textCtx), DataType.BOOLEAN);
-            NDArray lowRes = cfg.superRes ? m.randomNormal(new Shape(batch, 3, 64, 64)) : null;
+            NDArray tokens = m.randomInteger(0, 50000, new Shape(batch, cfg.textCtx()), DataType.INT64);
+            NDArray mask = m.ones(new Shape(batch, cfg.textCtx()), DataType.BOOLEAN);
+            NDArray lowRes = cfg.superRes() ? m.randomNormal(new Shape(batch, 3, 64, 64)) : null;
             double[] ms = time(repeat, () -> model.forward(x, t, tokens, mask, lowRes).close());
-            out.printf("%-5s %-16s %5d %8d %12.0f %12.0f %14.0f   (%,d params)%n", prec, name, batch, cfg.imageSize * cfg.imageSize, ms[0], ms[1],
+            out.printf("%-5s %-16s %5d %8d %12.0f %12.0f %14.0f   (%,d params)%n", prec, name, batch, cfg.imageSize() * cfg.imageSize(), ms[0], ms[1],
                     Memory.peakBytes() / 1e6, model.parameterCount());
         }
     }

@@ -46,7 +46,7 @@ final class GenerateCommand implements Command {
     @Override
     public String usage() {
         String head = text
-                ? "usage: pointe text2pc \"PROMPT\" --out CLOUD.ply|CLOUD.npz [--html VIEW.html] [--model base40M-textvec|small]\n"
+                ? "usage: pointe text2pc \"PROMPT\" --out CLOUD.ply|CLOUD.npz [--html VIEW.html] [--model base40M-textvec|small|random]\n"
                 + "                     [sampler options]\n"
                 + "       pointe text2pc --via-glide \"PROMPT\" --out CLOUD.ply [--glide-image IMAGE.png] [--model base40M|base300M|base1B]\n"
                 + "                     [sampler options] [GLIDE options, each prefixed glide-: --glide-steps, --glide-guidance ...]\n\n"
@@ -56,18 +56,18 @@ final class GenerateCommand implements Command {
                 + "8 shapes (sphere, cube, torus, cone, cylinder, capsule, pyramid, helix) in 12 colours and samples\n"
                 + "128 + 384 points: \"a red torus\". A prompt without a shape it knows (or an empty one) is refused\n"
                 + "(exit 2) unless --allow-unknown; words it does not know are ignored and named. --html writes a page\n"
-                + "that shows the cloud offline.\n"
+                + "that shows the cloud offline. --model random runs tiny untrained models (noise: a check of the code path).\n"
                 + "--via-glide runs the paper's text pipeline instead: GLIDE text -> 64x64 -> 256x256 image, then the\n"
                 + "image-conditioned point-e (CLIP image grid -> base40M -> upsample). Needs\n"
                 + "bin/pointe fetch glide-base glide-upsample base40M upsample ViT-L/14\n\n"
                 : "usage: pointe img2pc IMAGE --out CLOUD.ply|CLOUD.npz [--html VIEW.html]\n"
-                + "                    [--model base40M|base300M|base1B|base40M-imagevec]\n"
+                + "                    [--model base40M|base300M|base1B|base40M-imagevec|random]\n"
                 + "                    [sampler options]\n\n"
                 + "Runs point-e's image2pointcloud pipeline: CLIP ViT-L/14 image grid -> base model (1024 points) ->\n"
                 + "upsample (4096 points, also conditioned on the grid), with guidance 3 on both stages as point-e's\n"
                 + "example. The image should show one object on a plain\n"
                 + "background, like point-e's renders. Needs the official weights, e.g.:\n"
-                + "bin/pointe fetch base40M upsample ViT-L/14\n\n";
+                + "bin/pointe fetch base40M upsample ViT-L/14 (--model random: tiny untrained models, noise).\n\n";
         return head + SamplerOptions.HELP + (text ? "\n\n" + glideOptions() : "");
     }
 

@@ -2,9 +2,7 @@ package org.pointe4j.notebook;
 
 import org.pointe4j.viz.Plot;
 import org.pointe4j.viz.Render;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.NoiseSource;
@@ -22,7 +20,6 @@ import org.pointe4j.runtime.StageResolver;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One short call per stage, for notebook cells. Every call returns a value that shows itself as
