@@ -23,7 +23,8 @@ import java.nio.file.Paths;
 
 /**
  * {@code pointe text2pc} and {@code pointe img2pc}: the official pipelines end to end (CLIP,
- * base, upsampler) with the official weights from the models folder.
+ * base, upsampler) with the weights {@link StageResolver} picks: the official ones from the models
+ * folder, the project's small model, or (by --model random) tiny random ones.
  */
 final class GenerateCommand implements Command {
     private final boolean text;

@@ -36,7 +36,10 @@ import java.util.function.Consumer;
  *       upsampler sees only the coarse cloud, unguided).</li>
  * </ul>
  * {@link #sampler()} exposes the stages to change steps, guidance, sigmas or churn before
- * {@link #generate}. Closing the pipeline frees the models it loaded.
+ * {@link #generate}; {@link #sampleBase} and {@link #upsample} run one stage alone. Pipelines
+ * come from {@link #official}, from {@link StageResolver.Choice#openPipeline} (official, small or
+ * random weights) or from loaded parts with {@link #builder()}. Closing the pipeline frees the
+ * models it loaded.
  */
 public final class PointEPipeline implements AutoCloseable {
     private final PointeClip clip;
