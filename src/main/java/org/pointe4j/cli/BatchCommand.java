@@ -6,6 +6,8 @@ import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
 import org.pointe4j.core.PointCloud;
 import org.pointe4j.runtime.PointEPipeline;
+import org.pointe4j.runtime.StageResolver;
+import org.pointe4j.pointe.StageProgress;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -102,14 +104,14 @@ final class BatchCommand implements Command {
         }
         out.printf("%d prompts: %d clouds in %s already, %d to generate%n", prompts.size(), prompts.size() - todo.size(), dir, todo.size());
         if (!todo.isEmpty()) {
-            GenerateCommand.TextModel model = GenerateCommand.TextModel.resolve(requested, err, name());
-            try (PointEPipeline pipe = model.open()) {
+            StageResolver.Choice model = GenerateCommand.resolve(StageResolver.Stage.TEXT_TO_CLOUD, requested, err, name());
+            try (PointEPipeline pipe = model.openPipeline()) {
                 opts.applyTo(pipe.sampler(), true);
                 TerminalProgress bar = new TerminalProgress(err, false);
                 for (int n = 0; n < todo.size(); n++) {
                     Entry e = entries.get(todo.get(n));
                     long start = System.nanoTime();
-                    PointCloud pc = pipe.generate(e.prompt(), e.seed(), SamplerOptions.progress(bar, model.stageNames()),
+                    PointCloud pc = pipe.generate(e.prompt(), e.seed(), StageProgress.listener(bar, model.stageNames()),
                             Cancellation.NEVER, notice -> err.println("pointe batch: " + notice));
                     pc.save(dir.resolve(e.file()));
                     done.put(e.index(), e);

@@ -22,6 +22,7 @@ import org.pointe4j.nn.ScriptedOps;
 import org.pointe4j.nn.Torch;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
+import org.pointe4j.pointe.PointModelKind;
 import org.pointe4j.pointe.PointModels;
 import org.pointe4j.pointe.SamplerPreset;
 
@@ -185,11 +186,11 @@ final class BenchCommand implements Command {
             int batch = batchOpt > 0 ? batchOpt : (cfg.isUpsampler() ? 1 : 2);
             Memory.resetPeak();
             try (PointDiffusionTransformer model = PointModels.random(cfg, 1); NDManager m = Torch.newManager()) {
-                NDArray x = m.randomNormal(new Shape(batch, cfg.inputChannels, cfg.nCtx));
+                NDArray x = m.randomNormal(new Shape(batch, cfg.inputChannels(), cfg.nCtx()));
                 NDArray t = m.create(new long[batch], new Shape(batch)).add(500);
                 Map<String, NDArray> kw = PipelineBench.randomConditioning(model, batch, m);
-                long tokens = cfg.nCtx + 1 + (cfg.name.contains("Grid") ? 256 : 0) + (cfg.tokenCond ? 1 : 0)
-                        + (cfg.isUpsampler() ? cfg.condCtx : 0);
+                long tokens = cfg.nCtx() + 1 + (cfg.kind().embedding() == PointModelKind.Embedding.GRID ? 256 : 0) + (cfg.tokenCond() ? 1 : 0)
+                        + (cfg.isUpsampler() ? cfg.condCtx() : 0);
                 model.forward(x, t, kw).close();
                 double[] ms = new double[repeat];
                 for (int i = 0; i < repeat; i++) {
@@ -213,16 +214,16 @@ final class BenchCommand implements Command {
      */
     private void benchGlide(PrintStream out, String name, int batchOpt, int repeat) {
         GlideConfig cfg = GlideModels.config(name);
-        int batch = batchOpt > 0 ? batchOpt : cfg.superRes ? 1 : 2;
+        int batch = batchOpt > 0 ? batchOpt : cfg.superRes() ? 1 : 2;
         Memory.resetPeak();
         try (GlideUNet model = GlideModels.random(cfg, 1); NDManager m = Torch.newManager()) {
-            NDArray x = m.randomNormal(new Shape(batch, 3, cfg.imageSize, cfg.imageSize));
+            NDArray x = m.randomNormal(new Shape(batch, 3, cfg.imageSize(), cfg.imageSize()));
             NDArray t = m.create(new long[batch], new Shape(batch)).add(500);
-            NDArray tokens = m.randomInteger(0, 50000, new Shape(batch, cfg.textCtx), DataType.INT64);
-            NDArray mask = m.ones(new Shape(batch, cfg.textCtx), DataType.BOOLEAN);
-            NDArray lowRes = cfg.superRes ? m.randomNormal(new Shape(batch, 3, 64, 64)) : null;
+            NDArray tokens = m.randomInteger(0, 50000, new Shape(batch, cfg.textCtx()), DataType.INT64);
+            NDArray mask = m.ones(new Shape(batch, cfg.textCtx()), DataType.BOOLEAN);
+            NDArray lowRes = cfg.superRes() ? m.randomNormal(new Shape(batch, 3, 64, 64)) : null;
             double[] ms = time(repeat, () -> model.forward(x, t, tokens, mask, lowRes).close());
-            out.printf("%-5s %-16s %5d %8d %12.0f %12.0f %14.0f   (%,d params)%n", prec, name, batch, cfg.imageSize * cfg.imageSize, ms[0], ms[1],
+            out.printf("%-5s %-16s %5d %8d %12.0f %12.0f %14.0f   (%,d params)%n", prec, name, batch, cfg.imageSize() * cfg.imageSize(), ms[0], ms[1],
                     Memory.peakBytes() / 1e6, model.parameterCount());
         }
     }

@@ -83,7 +83,7 @@ final class ForwardCommand implements Command {
                 result.put("act_" + e.getKey(), e.getValue());
             }
             Npz.write(outFile, result);
-            out.printf("%s: out %s in %.0f ms -> %s%n", config.name, y.getShape(), ms, outFile);
+            out.printf("%s: out %s in %.0f ms -> %s%n", config.name(), y.getShape(), ms, outFile);
         }
         return 0;
     }

@@ -1,16 +1,19 @@
 package org.pointe4j.cli;
 
-import org.pointe4j.clip.ClipModel;
 import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.glide.GlideImages;
 import org.pointe4j.glide.GlidePipeline;
 import org.pointe4j.io.AtomicFiles;
 import org.pointe4j.catalog.Catalog;
-import org.pointe4j.catalog.ModelStore;
+import org.pointe4j.catalog.CatalogEntry;
 import org.pointe4j.viz.Plot;
 import org.pointe4j.runtime.PromptEmbedder;
-import org.pointe4j.runtime.SmallPipeline;
+import org.pointe4j.runtime.StageResolver;
+import org.pointe4j.pointe.PointCloudSampler;
+import org.pointe4j.pointe.PointConfig;
+import org.pointe4j.pointe.PointModelKind;
+import org.pointe4j.pointe.StageProgress;
 import org.pointe4j.core.PointCloud;
 import org.pointe4j.runtime.PointEPipeline;
 
@@ -20,7 +23,8 @@ import java.nio.file.Paths;
 
 /**
  * {@code pointe text2pc} and {@code pointe img2pc}: the official pipelines end to end (CLIP,
- * base, upsampler) with the official weights from the models folder.
+ * base, upsampler) with the weights {@link StageResolver} picks: the official ones from the models
+ * folder, the project's small model, or (by --model random) tiny random ones.
  */
 final class GenerateCommand implements Command {
     private final boolean text;
@@ -43,7 +47,7 @@ final class GenerateCommand implements Command {
     @Override
     public String usage() {
         String head = text
-                ? "usage: pointe text2pc \"PROMPT\" --out CLOUD.ply|CLOUD.npz [--html VIEW.html] [--model base40M-textvec|small]\n"
+                ? "usage: pointe text2pc \"PROMPT\" --out CLOUD.ply|CLOUD.npz [--html VIEW.html] [--model base40M-textvec|small|random]\n"
                 + "                     [sampler options]\n"
                 + "       pointe text2pc --via-glide \"PROMPT\" --out CLOUD.ply [--glide-image IMAGE.png] [--model base40M|base300M|base1B]\n"
                 + "                     [sampler options] [GLIDE options, each prefixed glide-: --glide-steps, --glide-guidance ...]\n\n"
@@ -53,18 +57,18 @@ final class GenerateCommand implements Command {
                 + "8 shapes (sphere, cube, torus, cone, cylinder, capsule, pyramid, helix) in 12 colours and samples\n"
                 + "128 + 384 points: \"a red torus\". A prompt without a shape it knows (or an empty one) is refused\n"
                 + "(exit 2) unless --allow-unknown; words it does not know are ignored and named. --html writes a page\n"
-                + "that shows the cloud offline.\n"
+                + "that shows the cloud offline. --model random runs tiny untrained models (noise: a check of the code path).\n"
                 + "--via-glide runs the paper's text pipeline instead: GLIDE text -> 64x64 -> 256x256 image, then the\n"
                 + "image-conditioned point-e (CLIP image grid -> base40M -> upsample). Needs\n"
                 + "bin/pointe fetch glide-base glide-upsample base40M upsample ViT-L/14\n\n"
                 : "usage: pointe img2pc IMAGE --out CLOUD.ply|CLOUD.npz [--html VIEW.html]\n"
-                + "                    [--model base40M|base300M|base1B|base40M-imagevec]\n"
+                + "                    [--model base40M|base300M|base1B|base40M-imagevec|random]\n"
                 + "                    [sampler options]\n\n"
                 + "Runs point-e's image2pointcloud pipeline: CLIP ViT-L/14 image grid -> base model (1024 points) ->\n"
                 + "upsample (4096 points, also conditioned on the grid), with guidance 3 on both stages as point-e's\n"
                 + "example. The image should show one object on a plain\n"
                 + "background, like point-e's renders. Needs the official weights, e.g.:\n"
-                + "bin/pointe fetch base40M upsample ViT-L/14\n\n";
+                + "bin/pointe fetch base40M upsample ViT-L/14 (--model random: tiny untrained models, noise).\n\n";
         return head + SamplerOptions.HELP + (text ? "\n\n" + glideOptions() : "");
     }
 
@@ -94,13 +98,11 @@ final class GenerateCommand implements Command {
         if (html != null) {
             AtomicFiles.checkWritable(html);
         }
-        TextModel textModel = text ? TextModel.resolve(requested, err, name()) : null;
-        String model = text ? textModel.model() : requested != null ? requested : "base40M";
-        if (!text) {
-            Catalog.get().entry(model); // an unknown name fails here, before the image is read
-        }
+        // an unknown name or missing weights fail here, before the image is read
+        StageResolver.Choice choice = resolve(text ? StageResolver.Stage.TEXT_TO_CLOUD : StageResolver.Stage.IMAGE_TO_CLOUD, requested,
+                err, name());
         String ignored = "";
-        if (text && textModel.small()) {
+        if (choice.source() == StageResolver.Source.SMALL) {
             // the small model knows 8 shapes and 12 colours: say so instead of drawing a blob
             String why = PromptEmbedder.refusal(input);
             if (why != null && !allowUnknown) {
@@ -111,15 +113,14 @@ final class GenerateCommand implements Command {
         }
         ImageU8 image = text ? null : ImageU8.read(Paths.get(input));
         long start = System.nanoTime();
-        try (PointEPipeline pipe = text ? textModel.open() : PointEPipeline.official(model, ClipModel.Towers.IMAGE)) {
+        try (PointEPipeline pipe = choice.openPipeline()) {
             pipe.releaseClipWhileSampling(true); // one cloud per run: CLIP is idle while sampling
             opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
-            String[] names = text ? textModel.stageNames() : new String[] {model, "upsample"};
+            PointCloudSampler.Listener progress = StageProgress.listener(bar, choice.stageNames());
             PointCloud pc = text
-                    ? pipe.generate(input, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER,
-                            notice -> err.println("pointe " + name() + ": " + notice))
-                    : pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER);
+                    ? pipe.generate(input, opts.noise(), progress, Cancellation.NEVER, notice -> err.println("pointe " + name() + ": " + notice))
+                    : pipe.generate(image, opts.noise(), progress, Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
                 String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", " + opts.noiseLabel()
@@ -139,8 +140,8 @@ final class GenerateCommand implements Command {
         Path imageFile = args.has("glide-image") ? args.output("glide-image", ".png") : null;
         args.rejectUnknown();
         String model = requested != null ? requested : "base40M";
-        String cls = Catalog.get().entry(model).config().get("name").getAsString();
-        if (!cls.startsWith("CLIPImageGrid")) {
+        CatalogEntry entry = Catalog.get().entry(model);
+        if (!entry.stage().equals("base") || PointConfig.of(entry.config()).kind() != PointModelKind.CLIP_GRID) {
             throw new Args.UsageException("--via-glide conditions point-e on GLIDE's image: --model must be an image-grid model "
                     + "(base40M, base300M, base1B), got " + model);
         }
@@ -151,9 +152,7 @@ final class GenerateCommand implements Command {
             AtomicFiles.checkWritable(html);
         }
         // fail before the long GLIDE run when point-e's weights are missing
-        for (String name : new String[] {model, "upsample", "ViT-L/14"}) {
-            ModelStore.require(name);
-        }
+        StageResolver.Choice choice = StageResolver.resolve(StageResolver.Stage.IMAGE_TO_CLOUD, model, StageResolver.Fallback.SMALL_ELSE_FAIL);
         long start = System.nanoTime();
         ImageU8 image;
         try (GlidePipeline g = glide.pipeline()) {
@@ -162,11 +161,11 @@ final class GenerateCommand implements Command {
         if (imageFile != null) {
             GlideImages.savePng(image, imageFile);
         }
-        try (PointEPipeline pipe = PointEPipeline.official(model)) {
+        try (PointEPipeline pipe = choice.openPipeline()) {
             pipe.releaseClipWhileSampling(true);
             opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
-            PointCloud pc = pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER);
+            PointCloud pc = pipe.generate(image, opts.noise(), StageProgress.listener(bar, choice.stageNames()), Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
                 String title = prompt + " (GLIDE -> " + model + ", seed " + opts.seed + (opts.noiseFrom != null ? ", " + opts.noiseLabel() : "") + ")";
@@ -198,38 +197,20 @@ final class GenerateCommand implements Command {
     }
 
     /**
-     * The text-to-cloud model {@code text2pc} and {@code batch} run: the official base40M-textvec
-     * pipeline when its weights are present (or another text model by --model), else the
-     * project's small model, with a notice on stderr when that fallback was not asked for.
+     * What runs a stage for a command ({@link StageResolver}): the named model, or the official
+     * weights when present, else the project's small model with a notice on stderr naming the
+     * missing files and the command that fetches them; a name the stage cannot use is a usage error.
      */
-    record TextModel(String model, boolean small) {
-        static TextModel resolve(String requested, PrintStream err, String command) {
-            String model = requested != null ? requested : "base40M-textvec";
-            boolean small = "small".equals(requested) || (requested == null && !officialPresent(model));
-            if (!small) {
-                String cls = Catalog.get().entry(model).config().get("name").getAsString();
-                if (!cls.equals("CLIPImagePointDiffusionTransformer")) {
-                    throw new Args.UsageException("--model " + model + " conditions on images; " + command
-                            + " needs base40M-textvec (or small)");
-                }
-            } else if (requested == null) {
-                err.println("pointe " + command + ": the official weights (base40M-textvec, upsample, ViT-L/14) are not in "
-                        + ModelStore.directory() + "; using the project's small model (8 shapes, 12 colours). "
-                        + "For the official pipeline: bin/pointe fetch base40M-textvec upsample ViT-L/14");
-            }
-            return new TextModel(model, small);
+    static StageResolver.Choice resolve(StageResolver.Stage stage, String requested, PrintStream err, String command) {
+        StageResolver.Choice choice;
+        try {
+            choice = StageResolver.resolve(stage, requested, StageResolver.Fallback.SMALL_ELSE_FAIL);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--" + e.getMessage());
         }
-
-        PointEPipeline open() {
-            return small ? SmallPipeline.load() : PointEPipeline.official(model, ClipModel.Towers.TEXT);
+        if (requested == null && choice.source() != StageResolver.Source.OFFICIAL) {
+            err.println("pointe " + command + ": " + choice.reason());
         }
-
-        String[] stageNames() {
-            return small ? new String[] {"small base", "small upsample"} : new String[] {model, "upsample"};
-        }
-    }
-
-    private static boolean officialPresent(String model) {
-        return ModelStore.isPresent(model) && ModelStore.isPresent("upsample") && ModelStore.isPresent("ViT-L/14");
+        return choice;
     }
 }

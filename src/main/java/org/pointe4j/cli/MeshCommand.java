@@ -4,12 +4,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.pointe4j.io.AtomicFiles;
 import org.pointe4j.catalog.Catalog;
-import org.pointe4j.catalog.ModelStore;
 import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.core.TriMesh;
 import org.pointe4j.core.PointCloud;
-import org.pointe4j.runtime.SmallModels;
+import org.pointe4j.runtime.StageResolver;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,13 +31,14 @@ final class MeshCommand implements Command {
     @Override
     public String usage() {
         return "usage: pointe mesh --cloud IN.ply|IN.npz --out MESH.glb|MESH.ply|MESH.obj|MESH.npz\n"
-                + "                  [--checkpoint SDF.pt [--config SDF.json]] [--grid 32] [--batch 4096]\n"
+                + "                  [--model official|small|random | --checkpoint SDF.pt [--config SDF.json]] [--grid 32]\n"
+                + "                  [--batch 4096]\n"
                 + "                  [--min-piece 0.01] [--force]\n\n"
                 + "Predicts the signed distance of the cloud's surface on a grid^3 lattice over [-0.51, 0.51]^3\n"
                 + "(point-e's setting), extracts the surface with marching cubes and colours every vertex from the\n"
                 + "nearest cloud point. --grid 32 is point-e's default; 64 or 128 give finer meshes (8x and 64x\n"
                 + "the queries). Without --checkpoint the official 'sdf' model from the models folder is used, or\n"
-                + "the project's small SDF model when it is absent.\n"
+                + "the project's small SDF model when it is absent; --model picks one (random: a tiny untrained model).\n"
                 + "Pieces with fewer than --min-piece of the triangles (specks where the learned SDF is slightly\n"
                 + "wrong away from the surface) are dropped; --min-piece 0 keeps everything, as point-e does.\n"
                 + "GLB keeps the colours for Blender and web viewers with no material setup.\n"
@@ -54,11 +54,15 @@ final class MeshCommand implements Command {
         Path outFile = args.output("out", ".glb", ".ply", ".obj", ".npz");
         String checkpoint = args.opt("checkpoint", null);
         String configFile = args.opt("config", null);
+        String requested = args.opt("model", null);
         int grid = args.intOpt("grid", 32, 8, 512);
         int batch = args.intOpt("batch", 4096, 1, 1 << 20);
         double minPiece = args.doubleOpt("min-piece", 0.01, 0, 1);
         boolean force = args.flag("force");
         args.rejectUnknown();
+        if (checkpoint != null && requested != null) {
+            throw new Args.UsageException("give either --model or --checkpoint, not both");
+        }
         if (sameFile(cloudFile, outFile)) {
             throw new Args.UsageException("--out " + outFile + " is the input cloud; choose another file");
         }
@@ -72,15 +76,8 @@ final class MeshCommand implements Command {
         if (checkpoint != null) {
             JsonObject config = configFile != null ? readConfig(Paths.get(configFile)) : Catalog.get().entry("sdf").config();
             loaded = SdfModel.load(Paths.get(checkpoint), config);
-        } else if (ModelStore.isPresent("sdf")) {
-            loaded = SdfModel.official();
-        } else if (SmallModels.available("sdf")) {
-            err.println("pointe mesh: the official 'sdf' weights are not in " + ModelStore.directory()
-                    + "; using the project's small SDF model (bin/pointe fetch sdf for the official one)");
-            loaded = SmallModels.sdf();
         } else {
-            ModelStore.require("sdf");
-            return 1;
+            loaded = GenerateCommand.resolve(StageResolver.Stage.MESH, requested, err, name()).openSdf();
         }
         try (SdfModel model = loaded) {
             TerminalProgress bar = new TerminalProgress(err, false);

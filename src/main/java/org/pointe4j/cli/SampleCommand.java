@@ -15,7 +15,9 @@ import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointDiffusions;
+import org.pointe4j.pointe.PointModelKind;
 import org.pointe4j.pointe.PointModels;
+import org.pointe4j.pointe.StageProgress;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -93,21 +95,21 @@ final class SampleCommand implements Command {
             if (base.conditioningKeys().contains("embeddings")) {
                 kwargs.put("embeddings", uncond ? zeroEmbedding(m, config) : readEmbedding(m, Paths.get(embeddingFile)));
             } else if (!uncond) {
-                throw new IllegalArgumentException(config.name + " is unconditional: use --uncond instead of --embedding");
+                throw new IllegalArgumentException(config.name() + " is unconditional: use --uncond instead of --embedding");
             }
             PointCloudSampler sampler = new PointCloudSampler();
-            sampler.addStage(base, baseDiffusion, config.nCtx);
+            sampler.addStage(base, baseDiffusion, config.nCtx());
             if (up != null) {
-                boolean gridCond = config.name.contains("Grid") && up.conditioningKeys().contains("embeddings");
+                boolean gridCond = config.kind().embedding() == PointModelKind.Embedding.GRID && up.conditioningKeys().contains("embeddings");
                 // image2pointcloud's wiring for grid models: the upsampler sees the grid and is guided (3)
-                sampler.addStage(up, PointDiffusions.forConfig(upConfig), upConfig.nCtx).keyFilter(gridCond && !uncond ? "*" : "")
+                sampler.addStage(up, PointDiffusions.forConfig(upConfig), upConfig.nCtx()).keyFilter(gridCond && !uncond ? "*" : "")
                         .guidanceScale(gridCond && !uncond ? 3.0 : 0.0);
             }
             opts.applyTo(sampler, !uncond);
             TerminalProgress bar = new TerminalProgress(err, false);
             long start = System.nanoTime();
-            NDArray samples = sampler.sample(m, 1, kwargs, opts.noise(), SamplerOptions.progress(bar,
-                    modelName != null ? modelName : config.name, upModel != null ? upModel : "upsample"), Cancellation.NEVER);
+            NDArray samples = sampler.sample(m, 1, kwargs, opts.noise(), StageProgress.listener(bar,
+                    modelName != null ? modelName : config.name(), upModel != null ? upModel : "upsample"), Cancellation.NEVER);
             PointCloud pc = sampler.toPointClouds(samples).get(0);
             pc.save(outFile);
             out.printf("%s -> %s (%.1f s)%n", pc, outFile, (System.nanoTime() - start) / 1e9);
@@ -116,7 +118,7 @@ final class SampleCommand implements Command {
     }
 
     private static NDArray zeroEmbedding(NDManager m, PointConfig c) {
-        return c.name.contains("Grid") ? m.zeros(new Shape(1, 1024, 256), DataType.FLOAT32) : m.zeros(new Shape(1, 768), DataType.FLOAT32);
+        return m.zeros(new Shape(c.kind().embedding().shape(1)), DataType.FLOAT32);
     }
 
     /** Reads 'embeddings' from an .npz; a single vector or grid without batch axis gets one. */

@@ -128,10 +128,4 @@ final class SamplerOptions {
                     .sChurn(upChurn).rho(rho).sampler(upKind).useKarras(!ddpm);
         }
     }
-
-    /** A progress listener drawing one bar per stage. */
-    static PointCloudSampler.Listener progress(TerminalProgress bar, String... stageNames) {
-        return e -> bar.report("stage " + (e.stage + 1) + "/" + e.stages + " " + (e.stage < stageNames.length ? stageNames[e.stage] : ""),
-                Math.min(e.step.index + 1, e.step.steps), e.step.steps);
-    }
 }

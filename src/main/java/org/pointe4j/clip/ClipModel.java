@@ -38,29 +38,8 @@ import java.util.List;
 public final class ClipModel extends Model {
 
     /** The architecture, as {@code build_model} infers it. */
-    public static final class Config {
-        public final int embedDim;
-        public final int imageResolution;
-        public final int visionLayers;
-        public final int visionWidth;
-        public final int patchSize;
-        public final int contextLength;
-        public final int vocabSize;
-        public final int textWidth;
-        public final int textLayers;
-
-        Config(int embedDim, int imageResolution, int visionLayers, int visionWidth, int patchSize, int contextLength,
-                int vocabSize, int textWidth, int textLayers) {
-            this.embedDim = embedDim;
-            this.imageResolution = imageResolution;
-            this.visionLayers = visionLayers;
-            this.visionWidth = visionWidth;
-            this.patchSize = patchSize;
-            this.contextLength = contextLength;
-            this.vocabSize = vocabSize;
-            this.textWidth = textWidth;
-            this.textLayers = textLayers;
-        }
+    public record Config(int embedDim, int imageResolution, int visionLayers, int visionWidth, int patchSize, int contextLength,
+            int vocabSize, int textWidth, int textLayers) {
 
         /** ViT-L/14 (embed 768, 224 px, 24 x 1024 vision, 12 x 768 text). */
         public static Config vitL14() {
@@ -70,8 +49,8 @@ public final class ClipModel extends Model {
         /** Any ViT configuration (heads are width / 64 as in CLIP). */
         public static Config of(int embedDim, int imageResolution, int visionLayers, int visionWidth, int patchSize,
                 int contextLength, int vocabSize, int textWidth, int textLayers) {
-            return new Config(embedDim, imageResolution, visionLayers, visionWidth, patchSize, contextLength, vocabSize,
-                    textWidth, textLayers);
+            return new Config(embedDim, imageResolution, visionLayers, visionWidth, patchSize, contextLength, vocabSize, textWidth,
+                    textLayers);
         }
 
         /** Patches per side. */

@@ -110,7 +110,7 @@ public final class PointeClip implements AutoCloseable {
 
     /** Size of the pooled embeddings (768 for ViT-L/14). */
     public int featureDim() {
-        return config.embedDim;
+        return config.embedDim();
     }
 
     /** Patches per side of the grid (16 for ViT-L/14). */
@@ -120,12 +120,12 @@ public final class PointeClip implements AutoCloseable {
 
     /** Channels of the grid (1024 for ViT-L/14). */
     public int gridFeatureDim() {
-        return config.visionWidth;
+        return config.visionWidth();
     }
 
     /** Preprocessed pixels {@code [B, 3, n, n]} of the images (null entries become point-e's black image). */
     public NDArray pixels(List<ImageU8> images, NDManager m) {
-        int n = config.imageResolution;
+        int n = config.imageResolution();
         float[] all = new float[images.size() * 3 * n * n];
         for (int i = 0; i < images.size(); i++) {
             ImageU8 img = images.get(i) == null ? ImageU8.black64() : images.get(i);

@@ -6,21 +6,16 @@ import ai.djl.ndarray.types.Shape;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.pointe4j.clip.ClipModel;
 import org.pointe4j.core.ImageU8;
-import org.pointe4j.clip.PointeClip;
 import org.pointe4j.diffusion.Cancellation;
-import org.pointe4j.catalog.Catalog;
-import org.pointe4j.catalog.ModelStore;
 import org.pointe4j.nn.Memory;
 import org.pointe4j.nn.Precision;
 import org.pointe4j.nn.Torch;
 import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
-import org.pointe4j.pointe.PointDiffusions;
 import org.pointe4j.runtime.PointEPipeline;
-import org.pointe4j.pointe.PointModels;
+import org.pointe4j.runtime.StageResolver;
 import org.pointe4j.pointe.SamplerPreset;
 
 import java.io.PrintStream;
@@ -31,7 +26,7 @@ import java.util.Locale;
  * (base40M-textvec + upsample) or the image pipeline (base40M + upsample) with a
  * {@link SamplerPreset} (point-e's default or the fast one), timed per stage, with the peak
  * resident memory of the process. Official weights are used when present (the time does not
- * depend on them), random weights at the official sizes otherwise. Every network evaluation is
+ * depend on them), random weights at the official sizes otherwise ({@link StageResolver}). Every network evaluation is
  * timed, so the run also gives the time per evaluation of each stage, from which the time of
  * point-e's default (127 + 127 evaluations) and of the fast preset are extrapolated without running them.
  */
@@ -45,8 +40,9 @@ public final class PipelineBench {
         String baseName = text ? "base40M-textvec" : "base40M";
         Memory.resetPeak();
         long t0 = System.nanoTime();
-        boolean official = ModelStore.isPresent(baseName) && ModelStore.isPresent("upsample") && ModelStore.isPresent("ViT-L/14");
-        try (PointEPipeline pipe = official ? PointEPipeline.official(baseName, towers(text)) : random(baseName, towers(text))) {
+        StageResolver.Choice choice = StageResolver.resolve(text ? StageResolver.Stage.TEXT_TO_CLOUD : StageResolver.Stage.IMAGE_TO_CLOUD,
+                null, StageResolver.Fallback.RANDOM_AT_OFFICIAL_SIZE);
+        try (PointEPipeline pipe = choice.openPipeline()) {
             pipe.releaseClipWhileSampling(!Boolean.getBoolean("pointe.bench.keepClip"));
             double loadMs = (System.nanoTime() - t0) / 1e6;
             preset.applyTo(pipe.sampler());
@@ -72,7 +68,7 @@ public final class PipelineBench {
                 pipe.generate(ImageU8.black64(), 0, timer, Cancellation.NEVER);
             }
             long end = System.nanoTime();
-            String what = (official ? "official " : "random ") + baseName;
+            String what = (choice.source() == StageResolver.Source.OFFICIAL ? "official " : "random ") + baseName;
             row(out, precision, "load " + what, loadMs);
             // the base row includes the CLIP embedding of the prompt or image
             row(out, precision, "sample base (" + preset.base().cliName + " " + preset.steps() + ")", (baseEnd[0] - start) / 1e6);
@@ -123,29 +119,15 @@ public final class PipelineBench {
         out.printf(Locale.ROOT, "%-5s %-40s %12.0f %14.0f%n", precision, what, ms, Memory.peakBytes() / 1e6);
     }
 
-    private static ClipModel.Towers towers(boolean text) {
-        return text ? ClipModel.Towers.TEXT : ClipModel.Towers.IMAGE;
-    }
-
-    private static PointEPipeline random(String baseName, ClipModel.Towers towers) {
-        PointeClip clip = PointeClip.reloadable(() -> ClipModel.random(ClipModel.Config.vitL14(), 1, towers));
-        PointDiffusionTransformer base = PointModels.random(PointConfig.of(Catalog.get().entry(baseName).config()), 2);
-        PointDiffusionTransformer up = PointModels.random(PointConfig.of(Catalog.get().entry("upsample").config()), 3);
-        return new PointEPipeline("random " + baseName + " + upsample", clip, clip::embedText, base,
-                PointDiffusions.forModel(baseName), up, PointDiffusions.forModel("upsample"), true);
-    }
-
     /** Random conditioning of the right shapes for a point-e model: CLIP vector, CLIP grid and/or low-res cloud. */
     public static Map<String, NDArray> randomConditioning(PointDiffusionTransformer model, int batch, NDManager m) {
         PointConfig cfg = model.config();
         Map<String, NDArray> kw = new HashMap<>();
         for (String k : model.conditioningKeys()) {
             if (k.equals("low_res")) {
-                kw.put(k, m.randomNormal(new Shape(batch, cfg.condInputChannels, cfg.condCtx)));
-            } else if (cfg.name.contains("Grid")) {
-                kw.put(k, m.randomNormal(new Shape(batch, 1024, 256)));
+                kw.put(k, m.randomNormal(new Shape(batch, cfg.condInputChannels(), cfg.condCtx())));
             } else {
-                kw.put(k, m.randomNormal(new Shape(batch, 768)));
+                kw.put(k, m.randomNormal(new Shape(cfg.kind().embedding().shape(batch))));
             }
         }
         return kw;

@@ -106,7 +106,7 @@ public final class PrecisionAccuracy {
         PointConfig cfg = model.config();
         int batch = cfg.isUpsampler() ? 1 : 2;
         try (NDManager m = Torch.newManager()) {
-            NDArray x = m.randomNormal(new Shape(batch, cfg.inputChannels, cfg.nCtx));
+            NDArray x = m.randomNormal(new Shape(batch, cfg.inputChannels(), cfg.nCtx()));
             // one early and one late timestep (or just a middle one for batch 1)
             NDArray t = batch == 1 ? m.create(new long[] {500}) : m.create(new long[] {100, 800});
             Map<String, NDArray> kw = PipelineBench.randomConditioning(model, batch, m);

@@ -19,87 +19,73 @@ import java.util.Locale;
  * (1,2,3,4) at 64 px, (1,1,2,3,4) at 128 px, (1,1,2,2,4,4) at 256 px; attention resolutions
  * become downsampling factors {@code image_size / res}.
  */
-public final class GlideConfig {
-    public final int imageSize;
-    public final int numChannels;
-    public final int numResBlocks;
-    public final int[] channelMult;
-    public final int numHeads;
-    public final int numHeadChannels;
-    public final int numHeadsUpsample;
-    public final int[] attentionDs;
-    public final int textCtx;
-    public final int xfWidth;
-    public final int xfLayers;
-    public final int xfHeads;
-    public final boolean xfFinalLn;
-    public final boolean xfPadding;
-    public final int diffusionSteps;
-    public final String noiseSchedule;
-    public final String timestepRespacing;
-    public final boolean useScaleShiftNorm;
-    public final boolean resblockUpdown;
-    public final boolean superRes;
-    public final boolean inpaint;
+public record GlideConfig(int imageSize, int numChannels, int numResBlocks, int[] channelMult, int numHeads, int numHeadChannels,
+        int numHeadsUpsample, int[] attentionDs, int textCtx, int xfWidth, int xfLayers, int xfHeads, boolean xfFinalLn,
+        boolean xfPadding, int diffusionSteps, String noiseSchedule, String timestepRespacing, boolean useScaleShiftNorm,
+        boolean resblockUpdown, boolean superRes, boolean inpaint) {
 
     /** How config errors name the model. */
     private static final String NAME = "GLIDE config";
 
-    private GlideConfig(JsonObject o) {
-        imageSize = integer(o, "image_size", 64);
-        numChannels = ConfigRanges.get(o, NAME, "num_channels", 192, 1, ConfigRanges.MAX_WIDTH);
-        numResBlocks = ConfigRanges.get(o, NAME, "num_res_blocks", 3, 1, ConfigRanges.MAX_LAYERS);
-        channelMult = channelMult(string(o, "channel_mult", ""), imageSize);
-        numHeads = ConfigRanges.get(o, NAME, "num_heads", 1, 1, ConfigRanges.MAX_HEADS);
-        numHeadChannels = integer(o, "num_head_channels", 64);
-        numHeadsUpsample = integer(o, "num_heads_upsample", -1);
-        attentionDs = attentionDs(string(o, "attention_resolutions", "32,16,8"), imageSize);
-        textCtx = ConfigRanges.get(o, NAME, "text_ctx", 128, 1, ConfigRanges.MAX_CONTEXT);
-        xfWidth = ConfigRanges.get(o, NAME, "xf_width", 512, 1, ConfigRanges.MAX_WIDTH);
-        xfLayers = ConfigRanges.get(o, NAME, "xf_layers", 16, 1, ConfigRanges.MAX_LAYERS);
-        xfHeads = ConfigRanges.get(o, NAME, "xf_heads", 8, 1, ConfigRanges.MAX_HEADS);
-        xfFinalLn = bool(o, "xf_final_ln", true);
-        xfPadding = bool(o, "xf_padding", true);
-        diffusionSteps = positive(o, "diffusion_steps", 1000);
-        noiseSchedule = string(o, "noise_schedule", "squaredcos_cap_v2");
-        timestepRespacing = string(o, "timestep_respacing", "");
-        useScaleShiftNorm = bool(o, "use_scale_shift_norm", true);
-        resblockUpdown = bool(o, "resblock_updown", true);
-        superRes = bool(o, "super_res", false);
-        inpaint = bool(o, "inpaint", false);
+    /** Rejects what the UNet cannot run and keeps private copies of the arrays. */
+    public GlideConfig {
         if (inpaint) {
             throw new IllegalArgumentException("GLIDE inpainting models are not supported (inpaint=true)");
         }
         if (xfWidth <= 0) {
             throw new IllegalArgumentException("xf_width must be > 0: GLIDE models without a text transformer are not supported");
         }
-        if (xfWidth % xfHeads != 0) {
+        if (xfHeads <= 0 || xfWidth % xfHeads != 0) {
             throw new IllegalArgumentException("xf_width " + xfWidth + " is not divisible by xf_heads " + xfHeads);
         }
+        channelMult = channelMult.clone();
+        attentionDs = attentionDs.clone();
+    }
+
+    private static GlideConfig parse(JsonObject o) {
+        int imageSize = integer(o, "image_size", 64);
+        return new GlideConfig(imageSize,
+                ConfigRanges.get(o, NAME, "num_channels", 192, 1, ConfigRanges.MAX_WIDTH),
+                ConfigRanges.get(o, NAME, "num_res_blocks", 3, 1, ConfigRanges.MAX_LAYERS),
+                channelMult(string(o, "channel_mult", ""), imageSize),
+                ConfigRanges.get(o, NAME, "num_heads", 1, 1, ConfigRanges.MAX_HEADS),
+                integer(o, "num_head_channels", 64),
+                integer(o, "num_heads_upsample", -1),
+                attentionDs(string(o, "attention_resolutions", "32,16,8"), imageSize),
+                ConfigRanges.get(o, NAME, "text_ctx", 128, 1, ConfigRanges.MAX_CONTEXT),
+                ConfigRanges.get(o, NAME, "xf_width", 512, 1, ConfigRanges.MAX_WIDTH),
+                ConfigRanges.get(o, NAME, "xf_layers", 16, 1, ConfigRanges.MAX_LAYERS),
+                ConfigRanges.get(o, NAME, "xf_heads", 8, 1, ConfigRanges.MAX_HEADS),
+                bool(o, "xf_final_ln", true),
+                bool(o, "xf_padding", true),
+                positive(o, "diffusion_steps", 1000),
+                string(o, "noise_schedule", "squaredcos_cap_v2"),
+                string(o, "timestep_respacing", ""),
+                bool(o, "use_scale_shift_norm", true),
+                bool(o, "resblock_updown", true),
+                bool(o, "super_res", false),
+                bool(o, "inpaint", false));
     }
 
     /** From a {@code create_model_and_diffusion} kwargs object; absent keys take the defaults. */
     public static GlideConfig of(JsonObject kwargs) {
         try {
-            return new GlideConfig(kwargs);
+            return parse(kwargs);
         } catch (NumberFormatException | IllegalStateException | UnsupportedOperationException | ClassCastException e) {
             throw new IllegalArgumentException(ConfigRanges.wrongType(kwargs, NAME), e);
         }
     }
 
-    /** {@code model_and_diffusion_defaults()}: the 64x64 text-conditional base model. */
-    public static GlideConfig baseDefaults() {
-        return new GlideConfig(new JsonObject());
+    /** Per-level channel multipliers of the UNet. */
+    @Override
+    public int[] channelMult() {
+        return channelMult.clone();
     }
 
-    /** {@code model_and_diffusion_defaults_upsampler()}: the 64 to 256 upsampler. */
-    public static GlideConfig upsamplerDefaults() {
-        JsonObject o = new JsonObject();
-        o.addProperty("image_size", 256);
-        o.addProperty("num_res_blocks", 2);
-        o.addProperty("noise_schedule", "linear");
-        o.addProperty("super_res", true);
-        return new GlideConfig(o);
+    /** Downsampling factors at which the UNet attends. */
+    @Override
+    public int[] attentionDs() {
+        return attentionDs.clone();
     }
 
     /** Input channels of the UNet: RGB, plus the upsampled low-res image for the upsampler. */

@@ -107,10 +107,10 @@ public final class GlidePipeline implements AutoCloseable {
      * @param upsampler the super-resolution model, or null to stop at 64x64
      */
     public GlidePipeline(GlideNetwork base, GlideNetwork upsampler) {
-        if (base.config().superRes) {
+        if (base.config().superRes()) {
             throw new IllegalArgumentException("the base model must not be an upsampler (super_res=true)");
         }
-        if (upsampler != null && !upsampler.config().superRes) {
+        if (upsampler != null && !upsampler.config().superRes()) {
             throw new IllegalArgumentException("the upsampler must be a super-resolution model (super_res=true)");
         }
         this.base = base;
@@ -120,7 +120,7 @@ public final class GlidePipeline implements AutoCloseable {
     }
 
     private static GaussianDiffusion diffusion(GlideConfig c) {
-        return new GaussianDiffusion(Schedules.betas(c.noiseSchedule, c.diffusionSteps), null, null);
+        return new GaussianDiffusion(Schedules.betas(c.noiseSchedule(), c.diffusionSteps()), null, null);
     }
 
     /**
@@ -237,14 +237,14 @@ public final class GlidePipeline implements AutoCloseable {
         GlideTokenizer tok = GlideTokenizer.get();
         int[] ids = tok.encode(prompt);
         try (NDManager m = Torch.newManager()) {
-            GlideTokenizer.Padded cond = tok.padded(ids, base.config().textCtx, notices);
-            GlideTokenizer.Padded uncond = tok.padded(new int[0], base.config().textCtx, s -> { });
+            GlideTokenizer.Padded cond = tok.padded(ids, base.config().textCtx(), notices);
+            GlideTokenizer.Padded uncond = tok.padded(new int[0], base.config().textCtx(), s -> { });
             NDArray baseSamples = sampleBase(m, cond, uncond, batch, noise, listener, cancelled);
             HostArray baseHost = HostArray.of(baseSamples);
             if (upsampler == null) {
                 return new Result(baseHost, null);
             }
-            GlideTokenizer.Padded upCond = tok.padded(ids, upsampler.config().textCtx, s -> { });
+            GlideTokenizer.Padded upCond = tok.padded(ids, upsampler.config().textCtx(), s -> { });
             NDArray up = sampleUpsampler(m, upCond, baseSamples, noise, listener, cancelled);
             return new Result(baseHost, HostArray.of(up));
         }
@@ -252,7 +252,7 @@ public final class GlidePipeline implements AutoCloseable {
 
     private NDArray sampleBase(NDManager m, GlideTokenizer.Padded cond, GlideTokenizer.Padded uncond, int batch,
             NoiseSource noise, Listener listener, BooleanSupplier cancelled) {
-        int size = base.config().imageSize;
+        int size = base.config().imageSize();
         int full = 2 * batch;
         List<GlideTokenizer.Padded> rows = new ArrayList<>(Collections.nCopies(batch, cond));
         rows.addAll(Collections.nCopies(batch, uncond));
@@ -279,7 +279,7 @@ public final class GlidePipeline implements AutoCloseable {
     private NDArray sampleUpsampler(NDManager m, GlideTokenizer.Padded cond, NDArray baseSamples, NoiseSource noise,
             Listener listener, BooleanSupplier cancelled) {
         int batch = (int) baseSamples.getShape().get(0);
-        int size = upsampler.config().imageSize;
+        int size = upsampler.config().imageSize();
         List<GlideTokenizer.Padded> rows = Collections.nCopies(batch, cond);
         GaussianDiffusion d = upDiffusion.respace(upsampleSteps);
         // the upsampler was trained on 8-bit images: quantise the base output the same way

@@ -81,24 +81,24 @@ public final class GlideUNet extends Model implements GlideNetwork {
     public GlideUNet(Params p, GlideConfig c) {
         super(p);
         this.config = c;
-        int w = c.xfWidth;
-        positional = p.take("positional_embedding", Init.normal(0.01), c.textCtx, w);
-        padding = c.xfPadding ? p.take("padding_embedding", Init.normal(0.01), c.textCtx, w) : null;
-        int mc = c.numChannels;
+        int w = c.xfWidth();
+        positional = p.take("positional_embedding", Init.normal(0.01), c.textCtx(), w);
+        padding = c.xfPadding() ? p.take("padding_embedding", Init.normal(0.01), c.textCtx(), w) : null;
+        int mc = c.numChannels();
         int emb = c.embedChannels();
         timeIn = new Linear(p.scope("time_embed").scope(0), mc, emb, Init.fanIn(mc), true);
         timeOut = new Linear(p.scope("time_embed").scope(2), emb, emb, Init.fanIn(emb), true);
 
         Params in = p.scope("input_blocks");
-        int ch = c.channelMult[0] * mc;
+        int ch = c.channelMult()[0] * mc;
         int inputCh = ch;
         Conv2d first = new Conv2d(in.scope(0).scope(0), c.inChannels(), ch, 3, 1, 1, Init.fanIn(c.inChannels() * 9L));
         inputBlocks.add(List.of((h, e, t) -> first.forward(h)));
         List<Integer> skipChannels = new ArrayList<>(List.of(ch));
         int ds = 1;
-        for (int level = 0; level < c.channelMult.length; level++) {
-            int mult = c.channelMult[level];
-            for (int r = 0; r < c.numResBlocks; r++) {
+        for (int level = 0; level < c.channelMult().length; level++) {
+            int mult = c.channelMult()[level];
+            for (int r = 0; r < c.numResBlocks(); r++) {
                 Params blk = in.scope(inputBlocks.size());
                 List<Layer> layers = new ArrayList<>();
                 layers.add(res(blk.scope(0), ch, mult * mc, ResBlock.Resize.NONE));
@@ -109,7 +109,7 @@ public final class GlideUNet extends Model implements GlideNetwork {
                 inputBlocks.add(layers);
                 skipChannels.add(ch);
             }
-            if (level != c.channelMult.length - 1) {
+            if (level != c.channelMult().length - 1) {
                 inputBlocks.add(List.of(downOrUp(in.scope(inputBlocks.size()).scope(0), ch, ResBlock.Resize.DOWN)));
                 skipChannels.add(ch);
                 ds *= 2;
@@ -122,9 +122,9 @@ public final class GlideUNet extends Model implements GlideNetwork {
         middle.add(res(mid.scope(2), ch, ch, ResBlock.Resize.NONE));
 
         Params out = p.scope("output_blocks");
-        for (int level = c.channelMult.length - 1; level >= 0; level--) {
-            int mult = c.channelMult[level];
-            for (int i = 0; i <= c.numResBlocks; i++) {
+        for (int level = c.channelMult().length - 1; level >= 0; level--) {
+            int mult = c.channelMult()[level];
+            for (int i = 0; i <= c.numResBlocks(); i++) {
                 Params blk = out.scope(outputBlocks.size());
                 int skipCh = skipChannels.remove(skipChannels.size() - 1);
                 List<Layer> layers = new ArrayList<>();
@@ -133,7 +133,7 @@ public final class GlideUNet extends Model implements GlideNetwork {
                 if (c.attentionAt(ds)) {
                     layers.add(attention(blk.scope(layers.size()), ch, true));
                 }
-                if (level > 0 && i == c.numResBlocks) {
+                if (level > 0 && i == c.numResBlocks()) {
                     layers.add(downOrUp(blk.scope(layers.size()), ch, ResBlock.Resize.UP));
                     ds /= 2;
                 }
@@ -143,20 +143,20 @@ public final class GlideUNet extends Model implements GlideNetwork {
         outNorm = new GroupNorm(p.scope("out").scope(0), ch, 32, true);
         outConv = new Conv2d(p.scope("out").scope(2), inputCh, c.outChannels(), 3, 1, 1, Init.ZEROS);
 
-        transformer = new Transformer(p.scope("transformer"), w, c.xfLayers, c.xfHeads, 1.0);
-        finalLn = c.xfFinalLn ? new LayerNorm(p.scope("final_ln"), w) : null;
+        transformer = new Transformer(p.scope("transformer"), w, c.xfLayers(), c.xfHeads(), 1.0);
+        finalLn = c.xfFinalLn() ? new LayerNorm(p.scope("final_ln"), w) : null;
         tokenEmbedding = p.take("token_embedding.weight", Init.normal(1.0), GlideTokenizer.get().vocabSize(), w);
         transformerProj = new Linear(p.scope("transformer_proj"), w, emb, Init.fanIn(w), true);
     }
 
     private Layer res(Params p, int in, int out, ResBlock.Resize resize) {
-        ResBlock b = new ResBlock(p, in, config.embedChannels(), out, config.useScaleShiftNorm, resize);
+        ResBlock b = new ResBlock(p, in, config.embedChannels(), out, config.useScaleShiftNorm(), resize);
         return (h, e, t) -> b.forward(h, e);
     }
 
     /** A resolution change: a residual up/down block, or (without {@code resblock_updown}) a conv or pool. */
     private Layer downOrUp(Params p, int ch, ResBlock.Resize resize) {
-        if (config.resblockUpdown) {
+        if (config.resblockUpdown()) {
             return res(p, ch, ch, resize);
         }
         if (resize == ResBlock.Resize.DOWN) {
@@ -168,7 +168,7 @@ public final class GlideUNet extends Model implements GlideNetwork {
     }
 
     private Layer attention(Params p, int ch, boolean up) {
-        AttentionBlock a = new AttentionBlock(p, ch, config.headsFor(ch, up), config.xfWidth);
+        AttentionBlock a = new AttentionBlock(p, ch, config.headsFor(ch, up), config.xfWidth());
         return (h, e, t) -> a.forward(h, t);
     }
 
@@ -187,9 +187,9 @@ public final class GlideUNet extends Model implements GlideNetwork {
      */
     @Override
     public Text encodeText(NDArray tokens, NDArray mask) {
-        Shapes.require("tokens", tokens, "[batch, text_ctx=" + config.textCtx + "]", -1, config.textCtx);
+        Shapes.require("tokens", tokens, "[batch, text_ctx=" + config.textCtx() + "]", -1, config.textCtx());
         long b = tokens.getShape().get(0);
-        Shapes.require("mask", mask, "[batch=" + b + ", text_ctx=" + config.textCtx + "]", b, config.textCtx);
+        Shapes.require("mask", mask, "[batch=" + b + ", text_ctx=" + config.textCtx() + "]", b, config.textCtx());
         NDArray ids = tokens.toType(DataType.INT64, false);
         try {
             long vocab = tokenEmbedding.getShape().get(0);
@@ -202,7 +202,7 @@ public final class GlideUNet extends Model implements GlideNetwork {
             if (min < 0 || max >= vocab) {
                 throw new IllegalArgumentException("token ids must be in [0, " + vocab + "), got values from " + min + " to " + max);
             }
-            int ctx = config.textCtx;
+            int ctx = config.textCtx();
             NDArray xf = Scope.run(ids, ti -> {
                 NDArray x = Embeddings.lookup(tokenEmbedding, ti).add(positional);
                 if (padding != null) {
@@ -235,16 +235,16 @@ public final class GlideUNet extends Model implements GlideNetwork {
     public NDArray forward(NDArray x, NDArray t, Text text, NDArray lowRes) {
         Shapes.require("x", x, "[batch, 3, height, width]", -1, 3, -1, -1);
         long b = x.getShape().get(0);
-        int factor = 1 << (config.channelMult.length - 1);
+        int factor = 1 << (config.channelMult().length - 1);
         if (x.getShape().get(2) % factor != 0 || x.getShape().get(3) % factor != 0) {
             throw new IllegalArgumentException("x height and width must be multiples of " + factor + " for this UNet, got " + x.getShape());
         }
         Shapes.require("t", t, "[batch=" + b + "]", b);
-        Shapes.require("text tokens", text.tokens, "[batch=" + b + ", xf_width=" + config.xfWidth + ", text_ctx]", b, config.xfWidth, -1);
-        if (config.superRes && lowRes == null) {
+        Shapes.require("text tokens", text.tokens, "[batch=" + b + ", xf_width=" + config.xfWidth() + ", text_ctx]", b, config.xfWidth(), -1);
+        if (config.superRes() && lowRes == null) {
             throw new IllegalArgumentException("the upsampler needs low_res, the 64x64 image to upsample");
         }
-        if (!config.superRes && lowRes != null) {
+        if (!config.superRes() && lowRes != null) {
             throw new IllegalArgumentException("this base model takes no low_res image");
         }
         if (lowRes != null) {
@@ -252,7 +252,7 @@ public final class GlideUNet extends Model implements GlideNetwork {
         }
         NDArray[] others = lowRes == null ? new NDArray[] {t, text.proj, text.tokens} : new NDArray[] {t, text.proj, text.tokens, lowRes};
         return Scope.run(x, xi -> {
-            NDArray emb = timeOut.forward(ResBlock.silu(timeIn.forward(Timesteps.embed(t, config.numChannels)))).add(text.proj);
+            NDArray emb = timeOut.forward(ResBlock.silu(timeIn.forward(Timesteps.embed(t, config.numChannels())))).add(text.proj);
             NDArray h = xi;
             if (lowRes != null) {
                 NDArray up = Resample.bilinear(lowRes, (int) xi.getShape().get(2), (int) xi.getShape().get(3));

@@ -2,9 +2,7 @@ package org.pointe4j.notebook;
 
 import org.pointe4j.viz.Plot;
 import org.pointe4j.viz.Render;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.NoiseSource;
@@ -15,12 +13,13 @@ import org.pointe4j.nn.Torch;
 import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.SamplerPreset;
+import org.pointe4j.pointe.StageProgress;
 import org.pointe4j.runtime.PointEPipeline;
+import org.pointe4j.runtime.StageResolver;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One short call per stage, for notebook cells. Every call returns a value that shows itself as
@@ -52,14 +51,14 @@ public final class Notebook {
     public static PointCloud text2pc(String prompt, long seed) {
         PointEPipeline p = Session.text();
         checkPrompt(prompt);
-        return p.generate(prompt, seed, progress(p), Cancellation.NEVER, Notebook::notice);
+        return p.generate(prompt, seed, progress(), Cancellation.NEVER, Notebook::notice);
     }
 
     /** Text to a point cloud with the given noise, e.g. {@link #noiseFrom} to replay a Python run. */
     public static PointCloud text2pc(String prompt, NoiseSource noise) {
         PointEPipeline p = Session.text();
         checkPrompt(prompt);
-        return p.generate(prompt, noise, progress(p), Cancellation.NEVER, Notebook::notice);
+        return p.generate(prompt, noise, progress(), Cancellation.NEVER, Notebook::notice);
     }
 
     /**
@@ -76,7 +75,7 @@ public final class Notebook {
      * words it knows, and shows the words it will ignore in a banner above the plot.
      */
     static void checkPrompt(String prompt) {
-        if (Session.sources().get("text to cloud") != Session.Source.SMALL) {
+        if (Session.sources().get(StageResolver.Stage.TEXT_TO_CLOUD.label()) != StageResolver.Source.SMALL) {
             return;
         }
         String why = org.pointe4j.runtime.PromptEmbedder.refusal(prompt);
@@ -96,46 +95,26 @@ public final class Notebook {
     public static PointCloud base(String prompt, long seed) {
         PointEPipeline p = Session.text();
         checkPrompt(prompt);
-        PointCloudSampler s = new PointCloudSampler();
-        s.addStage(p.base(), p.sampler().stage(0).diffusion(), p.base().points()).copySettings(p.sampler().stage(0));
         try (NDManager m = Torch.newManager()) {
-            NDArray cond = p.conditionText(prompt, m, Notebook::notice);
-            NDArray out = s.sample(m, 1, Map.of("embeddings", cond), NoiseSource.seeded(seed), bar("base"), Cancellation.NEVER);
-            return s.toPointClouds(out).get(0);
+            return p.sampleBase(p.conditionText(prompt, m, Notebook::notice), NoiseSource.seeded(seed), progress(), Cancellation.NEVER);
         }
     }
 
     /** Only the upsampler, on a coarse cloud from {@link #base}: adds the remaining points. */
     public static PointCloud upsample(PointCloud coarse, long seed) {
-        PointEPipeline p = Session.text();
-        if (p.upsampler() == null) {
-            throw new IllegalStateException("the text pipeline has no upsampler");
-        }
-        int need = p.upsampler().config().condCtx;
-        if (coarse.size() != need) {
-            throw new IllegalArgumentException("the upsampler refines clouds of " + need + " points, got " + coarse.size()
-                    + " (use Notebook.base for the coarse cloud)");
-        }
-        PointCloudSampler s = new PointCloudSampler();
-        s.addStage(p.upsampler(), p.sampler().stage(1).diffusion(), p.upsampler().points()).copySettings(p.sampler().stage(1))
-                .keyFilter("");
-        try (NDManager m = Torch.newManager()) {
-            NDArray lowRes = toSamples(m, coarse);
-            NDArray out = s.sample(m, 1, Map.of("low_res", lowRes), NoiseSource.seeded(seed), bar("upsample"), Cancellation.NEVER);
-            return s.toPointClouds(out).get(0);
-        }
+        return Session.text().upsample(coarse, null, NoiseSource.seeded(seed), progress(), Cancellation.NEVER);
     }
 
     /** An image to a point cloud (point-e's image2pointcloud with base40M: guidance 3 on both stages). */
     public static PointCloud img2pc(ImageU8 image) {
         PointEPipeline p = Session.image();
-        return p.generate(image, 0, progress(p), Cancellation.NEVER);
+        return p.generate(image, 0, progress(), Cancellation.NEVER);
     }
 
     /** An image to a point cloud with the given noise, e.g. {@link #noiseFrom} to replay a Python run. */
     public static PointCloud img2pc(ImageU8 image, NoiseSource noise) {
         PointEPipeline p = Session.image();
-        return p.generate(image, noise, progress(p), Cancellation.NEVER);
+        return p.generate(image, noise, progress(), Cancellation.NEVER);
     }
 
     /** Reads an image file (PNG, JPEG, BMP, GIF) relative to the notebook's folder. */
@@ -259,30 +238,9 @@ public final class Notebook {
         return new Sweep(prompt);
     }
 
-    /** A cloud as point-e's samples {@code [1, 6, N]}: xyz and colours 0..255. */
-    static NDArray toSamples(NDManager m, PointCloud pc) {
-        int n = pc.size();
-        float[] v = new float[6 * n];
-        float[] xyz = pc.coords();
-        float[] rgb = pc.colors();
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < 3; k++) {
-                v[k * n + i] = xyz[3 * i + k];
-                v[(3 + k) * n + i] = rgb == null ? 127.5f : rgb[3 * i + k] * 255f;
-            }
-        }
-        return m.create(v, new Shape(1, 6, n));
-    }
-
-    private static PointCloudSampler.Listener progress(PointEPipeline p) {
-        ProgressBar b = new ProgressBar();
-        String[] names = {"base", "upsample"};
-        return e -> b.update(names[Math.min(e.stage, 1)], Math.min(e.step.index + 1, e.step.steps), e.step.steps);
-    }
-
-    private static PointCloudSampler.Listener bar(String name) {
-        ProgressBar b = new ProgressBar();
-        return e -> b.update(name, Math.min(e.step.index + 1, e.step.steps), e.step.steps);
+    /** A listener drawing the steps of each stage on a progress bar under the cell. */
+    private static PointCloudSampler.Listener progress() {
+        return StageProgress.listener(new ProgressBar(), "base", "upsample");
     }
 
     private static void notice(String s) {

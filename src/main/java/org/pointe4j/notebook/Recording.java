@@ -8,6 +8,7 @@ import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.KarrasBridge;
 import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
+import org.pointe4j.pointe.StageProgress;
 import org.pointe4j.runtime.PointEPipeline;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -74,7 +75,7 @@ public final class Recording implements Displayable {
     static Recording of(PointEPipeline p, String prompt, long seed) {
         List<Frame> frames = new ArrayList<>();
         long[] last = {System.nanoTime()};
-        ProgressBar bar = new ProgressBar();
+        PointCloudSampler.Listener bar = StageProgress.listener(new ProgressBar(), "base", "upsample");
         PointCloudSampler.Listener l = e -> {
             long now = System.nanoTime();
             if (!e.step.isFinal()) {
@@ -87,7 +88,7 @@ public final class Recording implements Displayable {
                 x.close();
             }
             last[0] = now;
-            bar.update(e.stage == 0 ? "base" : "upsample", Math.min(e.step.index + 1, e.step.steps), e.step.steps);
+            bar.onStep(e);
         };
         PointCloud out = p.generate(prompt, seed, l, Cancellation.NEVER, s -> System.err.println("pointe: " + s));
         return new Recording(prompt, frames, out);

@@ -1,44 +1,33 @@
 package org.pointe4j.notebook;
 
 import org.pointe4j.viz.Plot;
-import com.google.gson.JsonObject;
-import org.pointe4j.clip.ClipModel;
-import org.pointe4j.clip.PointeClip;
-import org.pointe4j.glide.GlideConfig;
-import org.pointe4j.glide.GlideModels;
 import org.pointe4j.glide.GlidePipeline;
-import org.pointe4j.glide.GlideUNet;
-import org.pointe4j.catalog.Catalog;
-import org.pointe4j.catalog.ModelStore;
 import org.pointe4j.mesh.SdfModel;
-import org.pointe4j.pointe.PointConfig;
-import org.pointe4j.pointe.PointDiffusionTransformer;
-import org.pointe4j.pointe.PointDiffusions;
 import org.pointe4j.runtime.PointEPipeline;
-import org.pointe4j.pointe.PointModels;
-import org.pointe4j.runtime.SmallModels;
-import org.pointe4j.runtime.SmallPipeline;
+import org.pointe4j.runtime.StageResolver;
+import org.pointe4j.runtime.StageResolver.Choice;
+import org.pointe4j.runtime.StageResolver.Source;
+import org.pointe4j.runtime.StageResolver.Stage;
 
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * The models a notebook uses, loaded once per kernel and shared by the {@link Notebook} calls.
- * Each stage takes the official weights when they are in the models folder; otherwise the
- * project's small trained models (text to cloud, SDF), and where no small model exists (images,
- * GLIDE) tiny models with random weights, which run the same code but draw noise. What was chosen
- * and why is reported by {@link #banner()}.
+ * {@link StageResolver} picks each stage's weights: the official ones when they are in the models
+ * folder; otherwise the project's small trained models (text to cloud, SDF), and where no small
+ * model exists (images, GLIDE) tiny models with random weights, which run the same code but draw
+ * noise. {@link #use} makes another choice for a stage. What was chosen and why is reported by
+ * {@link #banner()}.
  */
 public final class Session {
-    /** How a stage's models were obtained. */
-    public enum Source { OFFICIAL, SMALL, RANDOM }
-
     private static final Map<String, Source> SOURCES = new LinkedHashMap<>();
     private static final Map<String, String> REASONS = new LinkedHashMap<>();
     /** Prompts whose words the small model partly ignored, with the ignored words (shown in the banner). */
     private static final Map<String, String> IGNORED = new LinkedHashMap<>();
+    /** Choices made with {@link #use}; stages not listed resolve automatically. */
+    private static final Map<Stage, String> REQUESTED = new EnumMap<>(Stage.class);
     private static PointEPipeline text;
     private static PointEPipeline image;
     private static SdfModel sdf;
@@ -50,13 +39,7 @@ public final class Session {
     /** The text-to-cloud pipeline: official base40M-textvec + upsample + CLIP, else the small models. */
     public static synchronized PointEPipeline text() {
         if (text == null) {
-            if (present("base40M-textvec", "upsample", "ViT-L/14")) {
-                text = PointEPipeline.official("base40M-textvec", ClipModel.Towers.TEXT);
-                note("text to cloud", Source.OFFICIAL, text.name());
-            } else {
-                text = SmallPipeline.load();
-                note("text to cloud", Source.SMALL, text.name() + "; official weights: bin/pointe fetch base40M-textvec upsample ViT-L/14");
-            }
+            text = choose(Stage.TEXT_TO_CLOUD).openPipeline();
         }
         return text;
     }
@@ -64,14 +47,7 @@ public final class Session {
     /** The image-to-cloud pipeline: official base40M (CLIP grid) + upsample, else tiny random models. */
     public static synchronized PointEPipeline image() {
         if (image == null) {
-            if (present("base40M", "upsample", "ViT-L/14")) {
-                image = PointEPipeline.official("base40M", ClipModel.Towers.IMAGE);
-                note("image to cloud", Source.OFFICIAL, image.name());
-            } else {
-                image = randomImagePipeline();
-                note("image to cloud", Source.RANDOM, "tiny random CLIP + base + upsample with the official interfaces: the clouds are "
-                        + "noise; official weights: bin/pointe fetch base40M upsample ViT-L/14");
-            }
+            image = choose(Stage.IMAGE_TO_CLOUD).openPipeline();
         }
         return image;
     }
@@ -79,13 +55,7 @@ public final class Session {
     /** The SDF model: official, else the small one trained on analytic SDFs. */
     public static synchronized SdfModel sdf() {
         if (sdf == null) {
-            if (present("sdf")) {
-                sdf = SdfModel.official();
-                note("mesh", Source.OFFICIAL, "official sdf");
-            } else {
-                sdf = SmallModels.sdf();
-                note("mesh", Source.SMALL, "pointe4j small SDF (analytic shapes); official weights: bin/pointe fetch sdf");
-            }
+            sdf = choose(Stage.MESH).openSdf();
         }
         return sdf;
     }
@@ -93,16 +63,41 @@ public final class Session {
     /** GLIDE base + upsampler: official, else tiny random UNets (64 -> 128 px noise). */
     public static synchronized GlidePipeline glide() {
         if (glide == null) {
-            if (present(GlideModels.BASE, GlideModels.UPSAMPLE)) {
-                glide = GlidePipeline.official(true);
-                note("text to image", Source.OFFICIAL, "official GLIDE (filtered) base + upsample");
-            } else {
-                glide = randomGlide();
-                note("text to image", Source.RANDOM, "tiny random GLIDE UNets: the images are noise; official weights: "
-                        + "bin/pointe fetch glide-base glide-upsample");
-            }
+            glide = choose(Stage.TEXT_TO_IMAGE).openGlide();
         }
         return glide;
+    }
+
+    /**
+     * Chooses the models of a stage for the next calls: "official", "small", "random", a catalog
+     * name (e.g. "base300M" for images), or null to pick automatically again. The stage's loaded
+     * models are freed; the choice is checked at once.
+     *
+     * @return what will run, as the banner says it
+     */
+    public static synchronized String use(Stage stage, String model) {
+        Choice c = StageResolver.resolve(stage, model, StageResolver.Fallback.SMALL_ELSE_TINY_RANDOM);
+        if (model == null) {
+            REQUESTED.remove(stage);
+        } else {
+            REQUESTED.put(stage, model);
+        }
+        AutoCloseable loaded = switch (stage) {
+            case TEXT_TO_CLOUD -> text;
+            case IMAGE_TO_CLOUD -> image;
+            case MESH -> sdf;
+            case TEXT_TO_IMAGE -> glide;
+        };
+        free(loaded);
+        switch (stage) {
+            case TEXT_TO_CLOUD -> text = null;
+            case IMAGE_TO_CLOUD -> image = null;
+            case MESH -> sdf = null;
+            case TEXT_TO_IMAGE -> glide = null;
+        }
+        SOURCES.remove(stage.label());
+        REASONS.remove(stage.label());
+        return c.describe();
     }
 
     /** Where each stage used so far gets its models. */
@@ -120,9 +115,9 @@ public final class Session {
             StringBuilder text = new StringBuilder();
             for (Map.Entry<String, Source> e : s.entrySet()) {
                 String color = e.getValue() == Source.OFFICIAL ? "#e6f4ea" : e.getValue() == Source.SMALL ? "#fff4ce" : "#fde2e1";
-                String line = e.getKey() + ": " + label(e.getValue()) + " (" + r.get(e.getKey()) + ")";
+                String line = e.getKey() + ": " + e.getValue().label() + " (" + r.get(e.getKey()) + ")";
                 html.append("<div style=\"background:").append(color).append(";padding:6px 10px;margin:2px 0;border-radius:4px\"><b>")
-                        .append(Plot.escape(e.getKey())).append("</b>: ").append(Plot.escape(label(e.getValue()))).append(" &mdash; ")
+                        .append(Plot.escape(e.getKey())).append("</b>: ").append(Plot.escape(e.getValue().label())).append(" &mdash; ")
                         .append(Plot.escape(r.get(e.getKey()))).append("</div>");
                 text.append(line).append('\n');
             }
@@ -148,16 +143,10 @@ public final class Session {
         IGNORED.put(prompt, note);
     }
 
-    /** Frees every loaded model (the next call loads again). */
+    /** Frees every loaded model (the next call loads again) and forgets the choices made with {@link #use}. */
     public static synchronized void close() {
         for (AutoCloseable c : new AutoCloseable[] {text, image, sdf, glide}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
+            free(c);
         }
         text = null;
         image = null;
@@ -165,92 +154,24 @@ public final class Session {
         glide = null;
         SOURCES.clear();
         REASONS.clear();
+        REQUESTED.clear();
     }
 
-    private static String label(Source s) {
-        switch (s) {
-            case OFFICIAL:
-                return "official weights";
-            case SMALL:
-                return "the project's small model";
-            default:
-                return "RANDOM weights (a demonstration of the code path, not of the model)";
-        }
-    }
-
-    private static void note(String stage, Source s, String why) {
-        SOURCES.put(stage, s);
-        REASONS.put(stage, why);
-        System.err.println("pointe: " + stage + ": " + label(s) + " (" + why + ")");
-    }
-
-    private static boolean present(String... names) {
-        for (String n : names) {
-            if (!ModelStore.isPresent(n)) {
-                return false;
+    private static void free(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
         }
-        return true;
     }
 
-    private static PointEPipeline randomImagePipeline() {
-        // ViT-L/14's interface (768-d vectors, a 1024 x 16 x 16 grid at 224 px) at a tiny width
-        PointeClip clip = new PointeClip(ClipModel.random(ClipModel.Config.of(768, 224, 1, 1024, 14, 77, 49408, 64, 1), 3));
-        List<AutoCloseable> made = new ArrayList<>(List.of(clip));
-        try {
-            PointDiffusionTransformer base = PointModels.random(shrink("base40M", 256), 1);
-            made.add(base);
-            PointDiffusionTransformer up = PointModels.random(shrink("upsample", 768), 2);
-            return new PointEPipeline("tiny random image-grid pipeline", clip, clip::embedText, base,
-                    PointDiffusions.forModel("base40M"), up, PointDiffusions.forModel("upsample"), true);
-        } catch (RuntimeException e) {
-            for (AutoCloseable c : made) {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // already failing
-                }
-            }
-            throw e;
-        }
-    }
-
-    /** An official config at width 64, 2 layers, with {@code nCtx} points (and half as many to upsample from). */
-    private static PointConfig shrink(String name, int nCtx) {
-        JsonObject c = Catalog.get().entry(name).config().deepCopy();
-        c.addProperty("width", 64);
-        c.addProperty("layers", 2);
-        c.addProperty("heads", 2);
-        c.addProperty("n_ctx", nCtx);
-        if (c.has("cond_ctx")) {
-            c.addProperty("cond_ctx", 256);
-        }
-        return PointConfig.of(c);
-    }
-
-    private static GlidePipeline randomGlide() {
-        GlideUNet base = GlideModels.random(tinyGlide(64, false), 1);
-        try {
-            GlideUNet up = GlideModels.random(tinyGlide(128, true), 2);
-            return new GlidePipeline(base, up).closing(base, up).baseSteps("25").upsampleSteps("10");
-        } catch (RuntimeException e) {
-            base.close();
-            throw e;
-        }
-    }
-
-    private static GlideConfig tinyGlide(int size, boolean superRes) {
-        JsonObject o = new JsonObject();
-        o.addProperty("image_size", size);
-        o.addProperty("num_channels", 32);
-        o.addProperty("num_res_blocks", 1);
-        o.addProperty("channel_mult", size == 64 ? "1,1,1,1" : "1,1,1,1,1");
-        o.addProperty("num_head_channels", 16);
-        o.addProperty("xf_width", 32);
-        o.addProperty("xf_layers", 2);
-        o.addProperty("xf_heads", 2);
-        o.addProperty("super_res", superRes);
-        o.addProperty("noise_schedule", superRes ? "linear" : "squaredcos_cap_v2");
-        return GlideConfig.of(o);
+    private static Choice choose(Stage stage) {
+        Choice c = StageResolver.resolve(stage, REQUESTED.get(stage), StageResolver.Fallback.SMALL_ELSE_TINY_RANDOM);
+        SOURCES.put(stage.label(), c.source());
+        REASONS.put(stage.label(), c.reason());
+        System.err.println("pointe: " + c.describe());
+        return c;
     }
 }

@@ -86,7 +86,7 @@ public final class Teach {
         List<PointCloud> clouds = new ArrayList<>();
         NoiseSource noise = NoiseSource.seeded(seed);
         try (NDManager m = Torch.newManager()) {
-            NDArray x0 = d.scaleChannels(Notebook.toSamples(m, cloud));
+            NDArray x0 = d.scaleChannels(PointCloudSampler.toSamples(m, cloud));
             NDArray eps = noise.randn(m, x0.getShape());
             for (int f = 0; f < frames; f++) {
                 int t = (int) Math.round((double) f * (d.numTimesteps() - 1) / (frames - 1));

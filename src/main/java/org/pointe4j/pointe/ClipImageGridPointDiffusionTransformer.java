@@ -18,7 +18,7 @@ public class ClipImageGridPointDiffusionTransformer extends PointDiffusionTransf
 
     public ClipImageGridPointDiffusionTransformer(Params p, PointConfig config) {
         super(p, config, ClipGrid.TOKENS);
-        this.grid = new ClipGrid(p.scope("clip_embed"), config.width);
+        this.grid = new ClipGrid(p.scope("clip_embed"), config.width());
     }
 
     @Override
@@ -28,8 +28,8 @@ public class ClipImageGridPointDiffusionTransformer extends PointDiffusionTransf
 
     @Override
     protected List<Cond> conditions(NDArray x, NDArray tEmbed, Map<String, NDArray> kwargs, Tap tap) {
-        NDArray c = grid.embed(kwargs.get("embeddings"), x.getShape().get(0), config.name);
+        NDArray c = grid.embed(kwargs.get("embeddings"), x.getShape().get(0), config.name());
         tap.record("clip_embed", c);
-        return List.of(new Cond(tEmbed, config.timeTokenCond), new Cond(c, true));
+        return List.of(new Cond(tEmbed, config.timeTokenCond()), new Cond(c, true));
     }
 }

@@ -21,7 +21,7 @@ public class ClipImageGridUpsamplePointDiffusionTransformer extends UpsamplePoin
 
     public ClipImageGridUpsamplePointDiffusionTransformer(Params p, PointConfig config) {
         super(p, config, ClipGrid.TOKENS);
-        this.grid = new ClipGrid(p.scope("clip_embed"), config.width);
+        this.grid = new ClipGrid(p.scope("clip_embed"), config.width());
     }
 
     @Override
@@ -37,8 +37,8 @@ public class ClipImageGridUpsamplePointDiffusionTransformer extends UpsamplePoin
         if (g == null) {
             g = x.getManager().zeros(new Shape(b, ClipGrid.CHANNELS, ClipGrid.TOKENS), DataType.FLOAT32);
         }
-        NDArray c = grid.embed(g, b, config.name);
+        NDArray c = grid.embed(g, b, config.name());
         tap.record("clip_embed", c);
-        return List.of(new Cond(tEmbed, config.timeTokenCond), new Cond(c, true), new Cond(low, true));
+        return List.of(new Cond(tEmbed, config.timeTokenCond()), new Cond(c, true), new Cond(low, true));
     }
 }

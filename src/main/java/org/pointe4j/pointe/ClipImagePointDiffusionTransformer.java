@@ -25,8 +25,8 @@ public class ClipImagePointDiffusionTransformer extends PointDiffusionTransforme
     private final Linear clipEmbed;
 
     public ClipImagePointDiffusionTransformer(Params p, PointConfig config) {
-        super(p, config, config.tokenCond ? 1 : 0);
-        this.clipEmbed = new Linear(p.scope("clip_embed"), FEATURE_DIM, config.width, Init.fanIn(FEATURE_DIM), true);
+        super(p, config, config.tokenCond() ? 1 : 0);
+        this.clipEmbed = new Linear(p.scope("clip_embed"), FEATURE_DIM, config.width(), Init.fanIn(FEATURE_DIM), true);
     }
 
     @Override
@@ -39,12 +39,12 @@ public class ClipImagePointDiffusionTransformer extends PointDiffusionTransforme
         NDArray emb = kwargs.get("embeddings");
         long b = x.getShape().get(0);
         if (emb == null) {
-            throw new IllegalArgumentException(config.name + " needs conditioning 'embeddings' of shape [" + b + ", "
+            throw new IllegalArgumentException(config.name() + " needs conditioning 'embeddings' of shape [" + b + ", "
                     + FEATURE_DIM + "] (CLIP text or image vectors; zeros for unconditional rows)");
         }
         Shapes.require("embeddings", emb, "[batch=" + b + ", " + FEATURE_DIM + "]", b, FEATURE_DIM);
         NDArray c = clipEmbed.forward(emb.mul((float) Math.sqrt(FEATURE_DIM)));
         tap.record("clip_embed", c);
-        return List.of(new Cond(c, config.tokenCond), new Cond(tEmbed, config.timeTokenCond));
+        return List.of(new Cond(c, config.tokenCond()), new Cond(tEmbed, config.timeTokenCond()));
     }
 }

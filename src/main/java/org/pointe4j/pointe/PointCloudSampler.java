@@ -306,13 +306,13 @@ public final class PointCloudSampler {
             Stage s = stages.get(i);
             s.validate(i);
             PointConfig c = s.model.config();
-            String where = "stage " + i + " (" + c.name + "): ";
-            if (c.inputChannels != channels || c.outputChannels != 2 * channels) {
-                throw new IllegalArgumentException(where + "model has input_channels " + c.inputChannels + " / output_channels "
-                        + c.outputChannels + ", the sampler needs " + channels + " / " + 2 * channels + " (xyz + " + auxChannels + ")");
+            String where = "stage " + i + " (" + c.name() + "): ";
+            if (c.inputChannels() != channels || c.outputChannels() != 2 * channels) {
+                throw new IllegalArgumentException(where + "model has input_channels " + c.inputChannels() + " / output_channels "
+                        + c.outputChannels() + ", the sampler needs " + channels + " / " + 2 * channels + " (xyz + " + auxChannels + ")");
             }
-            if (s.numPoints != c.nCtx) {
-                throw new IllegalArgumentException(where + "asked for " + s.numPoints + " points but the model's n_ctx is " + c.nCtx);
+            if (s.numPoints != c.nCtx()) {
+                throw new IllegalArgumentException(where + "asked for " + s.numPoints + " points but the model's n_ctx is " + c.nCtx());
             }
             Map<String, NDArray> stageKw = filter(kwargs, s.keyFilter);
             if (c.isUpsampler()) {
@@ -320,8 +320,8 @@ public final class PointCloudSampler {
                     throw new IllegalArgumentException(where + "an upsampler cannot be the first stage without a 'low_res' cloud");
                 }
                 int have = i == 0 ? (int) kwargs.get("low_res").getShape().get(2) : sofar;
-                if (c.condCtx != have) {
-                    throw new IllegalArgumentException(where + "upsamples a cloud of cond_ctx=" + c.condCtx + " points but the stages before it make "
+                if (c.condCtx() != have) {
+                    throw new IllegalArgumentException(where + "upsamples a cloud of cond_ctx=" + c.condCtx() + " points but the stages before it make "
                             + have);
                 }
             } else if (i > 0) {
@@ -332,8 +332,8 @@ public final class PointCloudSampler {
                 if (!optional && !stageKw.containsKey(k)) {
                     throw new IllegalArgumentException(where + "needs conditioning '" + k + "', which "
                             + (kwargs.containsKey(k) ? "its key filter '" + s.keyFilter + "' removes" : "was not given")
-                            + (c.name.startsWith("CLIPImagePoint") ? " (a CLIP text or image vector [batch, 768])"
-                            : c.name.contains("Grid") ? " (a CLIP image grid [batch, 1024, 256])" : ""));
+                            + (c.kind().embedding() == PointModelKind.Embedding.VECTOR ? " (a CLIP text or image vector [batch, 768])"
+                            : c.kind().embedding() == PointModelKind.Embedding.GRID ? " (a CLIP image grid [batch, 1024, 256])" : ""));
                 }
             }
             for (Map.Entry<String, NDArray> e : stageKw.entrySet()) {
@@ -409,7 +409,7 @@ public final class PointCloudSampler {
                 Step.Listener perStep = step -> {
                     if (!Finite.all(step.x)) {
                         throw new IllegalStateException("sampling produced NaN or infinite values in stage " + (stageIndex + 1) + " of "
-                                + stages.size() + " (" + s.model.config().name + ") at " + step
+                                + stages.size() + " (" + s.model.config().name() + ") at " + step
                                 + "; check the conditioning and the sampler settings (guidance, sigmas)");
                     }
                     NDArray xData = s.diffusion.unscaleChannels(step.x);
@@ -538,5 +538,24 @@ public final class PointCloudSampler {
     /** Point clouds of a batch with this sampler's channels. */
     public List<PointCloud> toPointClouds(NDArray samples) {
         return toPointClouds(samples, auxChannels);
+    }
+
+    /**
+     * The inverse of {@link #toPointClouds(NDArray, List)} for one cloud: point-e's sample layout
+     * {@code [1, 6, N]}, xyz then RGB in 0..255 (mid grey where the cloud has no colours), as an
+     * upsampler's {@code low_res} takes it.
+     */
+    public static NDArray toSamples(NDManager m, PointCloud pc) {
+        int n = pc.size();
+        float[] v = new float[6 * n];
+        float[] xyz = pc.coords();
+        float[] rgb = pc.colors();
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < 3; k++) {
+                v[k * n + i] = xyz[3 * i + k];
+                v[(3 + k) * n + i] = rgb == null ? 127.5f : rgb[3 * i + k] * 255f;
+            }
+        }
+        return m.create(v, new Shape(1, 6, n));
     }
 }

@@ -15,65 +15,63 @@ import java.util.Set;
 /**
  * A point-e model config dict ({@code MODEL_CONFIGS} in point_e/models/configs.py), read with the
  * official constructors' defaults. Unknown keys are rejected as the Python constructors would.
+ * {@link #kind()} says which class the dict names and so what the model conditions on.
+ *
+ * @param channelScales the upsampler's per-channel scale of {@code low_res}, or null
+ * @param channelBiases the upsampler's per-channel bias of {@code low_res}, or null
+ * @param json the dict as given (a copy is returned)
  */
-public final class PointConfig {
+public record PointConfig(PointModelKind kind, int inputChannels, int outputChannels, int nCtx, int width, int layers, int heads,
+        double initScale, boolean timeTokenCond, boolean tokenCond, double condDropProb, int condInputChannels, int condCtx,
+        float[] channelScales, float[] channelBiases, JsonObject json) {
     private static final Set<String> COMMON = Set.of("name", "input_channels", "output_channels", "n_ctx", "width",
             "layers", "heads", "init_scale", "time_token_cond");
     private static final Set<String> CLIP = Set.of("cond_drop_prob", "frozen_clip", "cache_dir");
     private static final Set<String> UPSAMPLE = Set.of("cond_input_channels", "cond_ctx", "channel_scales", "channel_biases");
 
-    public final String name;
-    public final int inputChannels;
-    public final int outputChannels;
-    public final int nCtx;
-    public final int width;
-    public final int layers;
-    public final int heads;
-    public final double initScale;
-    public final boolean timeTokenCond;
-    public final boolean tokenCond;
-    public final double condDropProb;
-    public final int condInputChannels;
-    public final int condCtx;
-    public final float[] channelScales;
-    public final float[] channelBiases;
-    private final JsonObject json;
+    /** Checks what every constructor path must hold and keeps private copies of the mutable parts. */
+    public PointConfig {
+        if (kind == null) {
+            throw new IllegalArgumentException("kind must not be null");
+        }
+        if (heads < 1 || width % heads != 0) {
+            throw new IllegalArgumentException(kind.className() + ": width " + width + " is not divisible by heads " + heads);
+        }
+        channelScales = channelScales == null ? null : channelScales.clone();
+        channelBiases = channelBiases == null ? null : channelBiases.clone();
+        json = json == null ? new JsonObject() : json.deepCopy();
+    }
 
-    private PointConfig(JsonObject o) {
-        this.json = o.deepCopy();
+    private static PointConfig parse(JsonObject o) {
         if (!o.has("name")) {
             throw new IllegalArgumentException("model config has no 'name': " + o);
         }
-        this.name = o.get("name").getAsString();
-        boolean upsample = name.equals("UpsamplePointDiffusionTransformer")
-                || name.equals("CLIPImageGridUpsamplePointDiffusionTransformer");
-        boolean clip = name.startsWith("CLIP");
+        String name = o.get("name").getAsString();
+        PointModelKind kind = PointModelKind.ofClassName(name);
+        boolean upsample = kind.isUpsampler();
         for (Map.Entry<String, JsonElement> e : o.entrySet()) {
             String k = e.getKey();
-            boolean known = COMMON.contains(k) || (clip && CLIP.contains(k)) || (upsample && UPSAMPLE.contains(k))
-                    || (name.equals("CLIPImagePointDiffusionTransformer") && k.equals("token_cond"));
+            boolean known = COMMON.contains(k) || (kind.usesClip() && CLIP.contains(k)) || (upsample && UPSAMPLE.contains(k))
+                    || (kind == PointModelKind.CLIP_VECTOR && k.equals("token_cond"));
             if (!known) {
                 throw new IllegalArgumentException(name + " does not take config key '" + k + "'");
             }
         }
         // sizes are user input: each is checked against a documented range before anything is built
-        this.inputChannels = ConfigRanges.get(o, name, "input_channels", 3, 1, ConfigRanges.MAX_CHANNELS);
-        this.outputChannels = ConfigRanges.get(o, name, "output_channels", 3, 1, ConfigRanges.MAX_CHANNELS);
-        this.nCtx = ConfigRanges.get(o, name, "n_ctx", upsample ? 4096 - 1024 : 1024, 1, ConfigRanges.MAX_CONTEXT);
-        this.width = ConfigRanges.get(o, name, "width", 512, 1, ConfigRanges.MAX_WIDTH);
-        this.layers = ConfigRanges.get(o, name, "layers", 12, 1, ConfigRanges.MAX_LAYERS);
-        this.heads = ConfigRanges.get(o, name, "heads", 8, 1, ConfigRanges.MAX_HEADS);
-        this.initScale = o.has("init_scale") ? o.get("init_scale").getAsDouble() : 0.25;
-        this.timeTokenCond = o.has("time_token_cond") && o.get("time_token_cond").getAsBoolean();
-        this.tokenCond = o.has("token_cond") && o.get("token_cond").getAsBoolean();
-        this.condDropProb = o.has("cond_drop_prob") ? o.get("cond_drop_prob").getAsDouble() : 0.0;
-        this.condInputChannels = ConfigRanges.get(o, name, "cond_input_channels", inputChannels, 1, ConfigRanges.MAX_CHANNELS);
-        this.condCtx = ConfigRanges.get(o, name, "cond_ctx", 1024, 1, ConfigRanges.MAX_CONTEXT);
-        this.channelScales = floats(o, "channel_scales");
-        this.channelBiases = floats(o, "channel_biases");
-        if (width % heads != 0) {
-            throw new IllegalArgumentException(name + ": width " + width + " is not divisible by heads " + heads);
-        }
+        int inputChannels = ConfigRanges.get(o, name, "input_channels", 3, 1, ConfigRanges.MAX_CHANNELS);
+        return new PointConfig(kind, inputChannels,
+                ConfigRanges.get(o, name, "output_channels", 3, 1, ConfigRanges.MAX_CHANNELS),
+                ConfigRanges.get(o, name, "n_ctx", upsample ? 4096 - 1024 : 1024, 1, ConfigRanges.MAX_CONTEXT),
+                ConfigRanges.get(o, name, "width", 512, 1, ConfigRanges.MAX_WIDTH),
+                ConfigRanges.get(o, name, "layers", 12, 1, ConfigRanges.MAX_LAYERS),
+                ConfigRanges.get(o, name, "heads", 8, 1, ConfigRanges.MAX_HEADS),
+                o.has("init_scale") ? o.get("init_scale").getAsDouble() : 0.25,
+                o.has("time_token_cond") && o.get("time_token_cond").getAsBoolean(),
+                o.has("token_cond") && o.get("token_cond").getAsBoolean(),
+                o.has("cond_drop_prob") ? o.get("cond_drop_prob").getAsDouble() : 0.0,
+                ConfigRanges.get(o, name, "cond_input_channels", inputChannels, 1, ConfigRanges.MAX_CHANNELS),
+                ConfigRanges.get(o, name, "cond_ctx", 1024, 1, ConfigRanges.MAX_CONTEXT),
+                floats(o, "channel_scales"), floats(o, "channel_biases"), o);
     }
 
     private static float[] floats(JsonObject o, String k) {
@@ -91,7 +89,7 @@ public final class PointConfig {
     /** Reads an official config dict. */
     public static PointConfig of(JsonObject config) {
         try {
-            return new PointConfig(config);
+            return parse(config);
         } catch (NumberFormatException | IllegalStateException | UnsupportedOperationException | ClassCastException e) {
             // Gson's getAs* on a value of another type (a string for a number, an object for a flag)
             throw new IllegalArgumentException(ConfigRanges.wrongType(config, "point-e model config"), e);
@@ -122,14 +120,30 @@ public final class PointConfig {
         }
     }
 
+    /** point-e's class name (the config's {@code name}). */
+    public String name() {
+        return kind.className();
+    }
+
     /** The dict as given. */
-    public JsonObject toJson() {
+    @Override
+    public JsonObject json() {
         return json.deepCopy();
+    }
+
+    @Override
+    public float[] channelScales() {
+        return channelScales == null ? null : channelScales.clone();
+    }
+
+    @Override
+    public float[] channelBiases() {
+        return channelBiases == null ? null : channelBiases.clone();
     }
 
     /** True for the two upsampler classes (they take {@code low_res}). */
     public boolean isUpsampler() {
-        return name.contains("Upsample");
+        return kind.isUpsampler();
     }
 
     @Override

@@ -63,15 +63,15 @@ public class PointDiffusionTransformer extends Model {
     protected PointDiffusionTransformer(Params p, PointConfig config, int extraTokens) {
         super(p);
         this.config = config;
-        this.width = config.width;
-        double std = config.initScale * Math.sqrt(1.0 / width);
+        this.width = config.width();
+        double std = config.initScale() * Math.sqrt(1.0 / width);
         this.timeEmbed = new Mlp(p.scope("time_embed"), width, std);
         this.lnPre = new LayerNorm(p.scope("ln_pre"), width);
-        this.backbone = new Transformer(p.scope("backbone"), width, config.layers, config.heads, config.initScale);
+        this.backbone = new Transformer(p.scope("backbone"), width, config.layers(), config.heads(), config.initScale());
         this.lnPost = new LayerNorm(p.scope("ln_post"), width);
         // nn.Linear's own default init for the projections; the output starts at zero
-        this.inputProj = new Linear(p.scope("input_proj"), config.inputChannels, width, Init.fanIn(config.inputChannels), true);
-        this.outputProj = new Linear(p.scope("output_proj"), width, config.outputChannels, Init.ZEROS, true);
+        this.inputProj = new Linear(p.scope("input_proj"), config.inputChannels(), width, Init.fanIn(config.inputChannels()), true);
+        this.outputProj = new Linear(p.scope("output_proj"), width, config.outputChannels(), Init.ZEROS, true);
     }
 
     public PointConfig config() {
@@ -80,7 +80,7 @@ public class PointDiffusionTransformer extends Model {
 
     /** Number of points the model denoises ({@code n_ctx}). */
     public int points() {
-        return config.nCtx;
+        return config.nCtx();
     }
 
     /** Conditioning keys the model reads ({@code embeddings}, {@code low_res}); empty when unconditional. */
@@ -95,13 +95,13 @@ public class PointDiffusionTransformer extends Model {
 
     /** As {@link #forward(NDArray, NDArray, Map)}, recording activations under the official module names. */
     public NDArray forward(NDArray x, NDArray t, Map<String, NDArray> kwargs, Tap tap) {
-        Shapes.require("x", x, "[batch, input_channels=" + config.inputChannels + ", n_ctx=" + config.nCtx + "]",
-                -1, config.inputChannels, config.nCtx);
+        Shapes.require("x", x, "[batch, input_channels=" + config.inputChannels() + ", n_ctx=" + config.nCtx() + "]",
+                -1, config.inputChannels(), config.nCtx());
         long batch = x.getShape().get(0);
         Shapes.require("t", t, "[batch=" + batch + "]", batch);
         for (String k : kwargs.keySet()) {
             if (!conditioningKeys().contains(k)) {
-                throw new IllegalArgumentException(config.name + " does not take conditioning '" + k + "'"
+                throw new IllegalArgumentException(config.name() + " does not take conditioning '" + k + "'"
                         + (conditioningKeys().isEmpty() ? " (it is unconditional)" : "; it takes " + conditioningKeys()));
             }
         }
@@ -118,7 +118,7 @@ public class PointDiffusionTransformer extends Model {
 
     /** The conditioning list in the official order; the base model has only the time embedding. */
     protected List<Cond> conditions(NDArray x, NDArray tEmbed, Map<String, NDArray> kwargs, Tap tap) {
-        return List.of(new Cond(tEmbed, config.timeTokenCond));
+        return List.of(new Cond(tEmbed, config.timeTokenCond()));
     }
 
     private NDArray forwardWithCond(NDArray x, List<Cond> conds, Tap tap) {

@@ -18,20 +18,13 @@ public final class PointModels {
 
     /** Instantiates the class named by the config over the given parameters. */
     public static PointDiffusionTransformer create(PointConfig config, Params params) {
-        switch (config.name) {
-            case "PointDiffusionTransformer":
-                return new PointDiffusionTransformer(params, config);
-            case "CLIPImagePointDiffusionTransformer":
-                return new ClipImagePointDiffusionTransformer(params, config);
-            case "CLIPImageGridPointDiffusionTransformer":
-                return new ClipImageGridPointDiffusionTransformer(params, config);
-            case "UpsamplePointDiffusionTransformer":
-                return new UpsamplePointDiffusionTransformer(params, config);
-            case "CLIPImageGridUpsamplePointDiffusionTransformer":
-                return new ClipImageGridUpsamplePointDiffusionTransformer(params, config);
-            default:
-                throw new IllegalArgumentException("unknown point-e model class '" + config.name + "'");
-        }
+        return switch (config.kind()) {
+            case UNCONDITIONAL -> new PointDiffusionTransformer(params, config);
+            case CLIP_VECTOR -> new ClipImagePointDiffusionTransformer(params, config);
+            case CLIP_GRID -> new ClipImageGridPointDiffusionTransformer(params, config);
+            case UPSAMPLE -> new UpsamplePointDiffusionTransformer(params, config);
+            case CLIP_GRID_UPSAMPLE -> new ClipImageGridUpsamplePointDiffusionTransformer(params, config);
+        };
     }
 
     /**

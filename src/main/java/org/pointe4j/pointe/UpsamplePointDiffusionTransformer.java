@@ -28,11 +28,11 @@ public class UpsamplePointDiffusionTransformer extends PointDiffusionTransformer
     }
 
     protected UpsamplePointDiffusionTransformer(Params p, PointConfig config, int moreTokens) {
-        super(p, config, config.condCtx + moreTokens);
-        this.condPointProj = new Linear(p.scope("cond_point_proj"), config.condInputChannels, config.width,
-                Init.fanIn(config.condInputChannels), true);
-        this.channelScales = buffer(p, "channel_scales", config.channelScales);
-        this.channelBiases = buffer(p, "channel_biases", config.channelBiases);
+        super(p, config, config.condCtx() + moreTokens);
+        this.condPointProj = new Linear(p.scope("cond_point_proj"), config.condInputChannels(), config.width(),
+                Init.fanIn(config.condInputChannels()), true);
+        this.channelScales = buffer(p, "channel_scales", config.channelScales());
+        this.channelBiases = buffer(p, "channel_biases", config.channelBiases());
     }
 
     private static NDArray buffer(Params p, String name, float[] values) {
@@ -46,8 +46,8 @@ public class UpsamplePointDiffusionTransformer extends PointDiffusionTransformer
 
     /** The low-res cloud as tokens {@code [B, cond_ctx, width]}. */
     protected NDArray embedLowRes(NDArray lowRes, long batch, Tap tap) {
-        Shapes.require("low_res", lowRes, "[batch=" + batch + ", cond_input_channels=" + config.condInputChannels
-                + ", cond_ctx=" + config.condCtx + "] (the low-resolution cloud)", batch, config.condInputChannels, config.condCtx);
+        Shapes.require("low_res", lowRes, "[batch=" + batch + ", cond_input_channels=" + config.condInputChannels()
+                + ", cond_ctx=" + config.condCtx() + "] (the low-resolution cloud)", batch, config.condInputChannels(), config.condCtx());
         NDArray x = lowRes;
         // reshaped per call on the input's manager: nothing is allocated on the model's
         if (channelScales != null) {
@@ -64,6 +64,6 @@ public class UpsamplePointDiffusionTransformer extends PointDiffusionTransformer
     @Override
     protected List<Cond> conditions(NDArray x, NDArray tEmbed, Map<String, NDArray> kwargs, Tap tap) {
         NDArray low = embedLowRes(kwargs.get("low_res"), x.getShape().get(0), tap);
-        return List.of(new Cond(tEmbed, config.timeTokenCond), new Cond(low, true));
+        return List.of(new Cond(tEmbed, config.timeTokenCond()), new Cond(low, true));
     }
 }

@@ -2,8 +2,10 @@ package org.pointe4j.runtime;
 
 import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
+import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointDiffusions;
+import org.pointe4j.pointe.PointModelKind;
 import org.pointe4j.pointe.PointModels;
 import org.pointe4j.pointe.TextEncoder;
 import ai.djl.ndarray.NDArray;
@@ -34,7 +36,10 @@ import java.util.function.Consumer;
  *       upsampler sees only the coarse cloud, unguided).</li>
  * </ul>
  * {@link #sampler()} exposes the stages to change steps, guidance, sigmas or churn before
- * {@link #generate}. Closing the pipeline frees the models it loaded.
+ * {@link #generate}; {@link #sampleBase} and {@link #upsample} run one stage alone. Pipelines
+ * come from {@link #official}, from {@link StageResolver.Choice#openPipeline} (official, small or
+ * random weights) or from loaded parts with {@link #builder()}. Closing the pipeline frees the
+ * models it loaded.
  */
 public final class PointEPipeline implements AutoCloseable {
     private final PointeClip clip;
@@ -46,37 +51,89 @@ public final class PointEPipeline implements AutoCloseable {
     private final boolean owns;
     private boolean releaseClip;
 
-    /**
-     * Assembles a pipeline from loaded parts (not closed by {@link #close}); texts are embedded
-     * with CLIP.
-     *
-     * @param upsampler may be null for a single-stage (low-resolution) pipeline
-     */
-    public PointEPipeline(PointeClip clip, PointDiffusionTransformer base, GaussianDiffusion baseDiffusion,
-            PointDiffusionTransformer upsampler, GaussianDiffusion upDiffusion) {
-        this("custom", clip, clip::embedText, base, baseDiffusion, upsampler, upDiffusion, false);
-    }
-
-    /**
-     * Assembles a pipeline with its own text encoder; {@code clip} may be null when no images are
-     * used.
-     */
-    public PointEPipeline(String name, PointeClip clip, TextEncoder text, PointDiffusionTransformer base,
-            GaussianDiffusion baseDiffusion, PointDiffusionTransformer upsampler, GaussianDiffusion upDiffusion, boolean owns) {
-        this.name = name;
-        this.clip = clip;
-        this.text = text;
-        this.base = base;
-        this.upsampler = upsampler;
-        this.owns = owns;
+    private PointEPipeline(Builder b) {
+        if (b.base == null) {
+            throw new IllegalArgumentException("base: a pipeline needs a base model (builder().base(model, diffusion))");
+        }
+        this.name = b.name;
+        this.clip = b.clip;
+        this.text = b.text != null ? b.text : b.clip != null ? b.clip::embedText : null;
+        this.base = b.base;
+        this.upsampler = b.upsampler;
+        this.owns = b.ownsParts;
         this.sampler = new PointCloudSampler();
         boolean grid = isGrid();
         // image2pointcloud: guidance [3, 3], key filter "*" (both stages see the grid; the guided
         // upsampler's unconditional half gets a zero grid and a zero low_res). text2pointcloud:
         // [3, 0] with ('texts', ''), the upsampler sees only the coarse cloud.
-        sampler.addStage(base, baseDiffusion, base.config().nCtx).keyFilter(grid ? "*" : "embeddings");
+        sampler.addStage(base, b.baseDiffusion, base.config().nCtx()).keyFilter(grid ? "*" : "embeddings");
         if (upsampler != null) {
-            sampler.addStage(upsampler, upDiffusion, upsampler.config().nCtx).keyFilter(grid ? "*" : "").guidanceScale(grid ? 3.0 : 0.0);
+            sampler.addStage(upsampler, b.upDiffusion, upsampler.config().nCtx()).keyFilter(grid ? "*" : "").guidanceScale(grid ? 3.0 : 0.0);
+        }
+    }
+
+    /** Starts assembling a pipeline from loaded parts. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The parts of a pipeline: a base model (required), an optional upsampler, CLIP for images
+     * (and, unless {@link #text} says otherwise, for prompts), and whether {@link #close} frees them.
+     */
+    public static final class Builder {
+        private String name = "custom";
+        private PointeClip clip;
+        private TextEncoder text;
+        private PointDiffusionTransformer base;
+        private GaussianDiffusion baseDiffusion;
+        private PointDiffusionTransformer upsampler;
+        private GaussianDiffusion upDiffusion;
+        private boolean ownsParts;
+
+        private Builder() {
+        }
+
+        /** A short description of the models, shown in titles and banners. */
+        public Builder name(String v) {
+            name = v;
+            return this;
+        }
+
+        /** CLIP, for images and (when no {@link #text} encoder is given) for prompts; may stay unset for text-only pipelines. */
+        public Builder clip(PointeClip v) {
+            clip = v;
+            return this;
+        }
+
+        /** How prompts become the base model's conditioning vector (default: CLIP's text tower). */
+        public Builder text(TextEncoder v) {
+            text = v;
+            return this;
+        }
+
+        /** The base model and its diffusion. */
+        public Builder base(PointDiffusionTransformer model, GaussianDiffusion diffusion) {
+            base = model;
+            baseDiffusion = diffusion;
+            return this;
+        }
+
+        /** The upsampler and its diffusion; without one the pipeline stops at the coarse cloud. */
+        public Builder upsampler(PointDiffusionTransformer model, GaussianDiffusion diffusion) {
+            upsampler = model;
+            upDiffusion = diffusion;
+            return this;
+        }
+
+        /** True when {@link PointEPipeline#close} frees CLIP and the models (default false: the caller keeps them). */
+        public Builder ownsParts(boolean v) {
+            ownsParts = v;
+            return this;
+        }
+
+        public PointEPipeline build() {
+            return new PointEPipeline(this);
         }
     }
 
@@ -111,8 +168,7 @@ public final class PointEPipeline implements AutoCloseable {
      * base1B). One tower instead of two saves 0.3 to 0.6 GB.
      */
     public static PointEPipeline official(String baseName, ClipModel.Towers towers) {
-        String cls = Catalog.get().entry(baseName).config().get("name").getAsString();
-        if (cls.contains("Upsample")) {
+        if (PointConfig.of(Catalog.get().entry(baseName).config()).isUpsampler()) {
             throw new IllegalArgumentException(baseName + " is an upsampler, not a base model");
         }
         // check all three files before loading anything big
@@ -125,9 +181,8 @@ public final class PointEPipeline implements AutoCloseable {
             clip = PointeClip.vitL14(towers);
             base = PointModels.load(baseName);
             PointDiffusionTransformer up = PointModels.load("upsample");
-            PointeClip c = clip;
-            return new PointEPipeline("official " + baseName + " + upsample", c, c::embedText, base,
-                    PointDiffusions.forModel(baseName), up, PointDiffusions.forModel("upsample"), true);
+            return builder().name("official " + baseName + " + upsample").clip(clip).base(base, PointDiffusions.forModel(baseName))
+                    .upsampler(up, PointDiffusions.forModel("upsample")).ownsParts(true).build();
         } catch (RuntimeException e) {
             if (clip != null) {
                 clip.close();
@@ -141,12 +196,12 @@ public final class PointEPipeline implements AutoCloseable {
 
     /** True when the base model conditions on the CLIP image grid. */
     public boolean isGrid() {
-        return base.config().name.contains("Grid");
+        return base.config().kind().embedding() == PointModelKind.Embedding.GRID;
     }
 
     /** True when the base model takes a text (a CLIP vector from text). */
     public boolean acceptsText() {
-        return base.config().name.equals("CLIPImagePointDiffusionTransformer");
+        return base.config().kind().acceptsText();
     }
 
     /** The stages, for changing sampler options. */
@@ -169,7 +224,7 @@ public final class PointEPipeline implements AutoCloseable {
     /** The base model's conditioning for a prompt: the normalised CLIP text vector {@code [1, 768]}. */
     public NDArray conditionText(String prompt, NDManager m, Consumer<String> notices) {
         if (!acceptsText() || text == null) {
-            throw new IllegalArgumentException(base.config().name + " conditions on images, not text; use an image, or base40M-textvec for text");
+            throw new IllegalArgumentException(base.config().name() + " conditions on images, not text; use an image, or base40M-textvec for text");
         }
         return text.embed(List.of(prompt), m, notices);
     }
@@ -218,6 +273,56 @@ public final class PointEPipeline implements AutoCloseable {
             NDArray c = conditioning.duplicate();
             c.attach(m);
             return run(c, noise, listener, cancelled, m);
+        }
+    }
+
+    /**
+     * Runs the base stage alone on a conditioning from {@link #conditionText} or
+     * {@link #conditionImage}: the coarse cloud (1024 points; 128 with the small model), with the
+     * base stage's current settings.
+     */
+    public PointCloud sampleBase(NDArray conditioning, NoiseSource noise, PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
+        PointCloudSampler one = new PointCloudSampler();
+        one.addStage(base, sampler.stage(0).diffusion(), base.points()).copySettings(sampler.stage(0));
+        try (NDManager m = Torch.newManager()) {
+            NDArray c = conditioning.duplicate();
+            c.attach(m);
+            return one.toPointClouds(one.sample(m, 1, Map.of("embeddings", c), noise, listener, cancelled)).get(0);
+        }
+    }
+
+    /**
+     * Runs the upsampler alone on a coarse cloud (e.g. from {@link #sampleBase}): the coarse points
+     * come back first, followed by the added ones, with the upsampler's current settings.
+     *
+     * @param conditioning the image grid for the image-grid pipelines, whose upsampler sees the image
+     *     too; null to condition on the coarse cloud only (the text pipelines)
+     */
+    public PointCloud upsample(PointCloud coarse, NDArray conditioning, NoiseSource noise, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled) {
+        if (upsampler == null) {
+            throw new IllegalStateException("this pipeline (" + name + ") has no upsampler");
+        }
+        int need = upsampler.config().condCtx();
+        if (coarse.size() != need) {
+            throw new IllegalArgumentException("coarse: the upsampler refines clouds of " + need + " points, got " + coarse.size()
+                    + " (sampleBase makes one)");
+        }
+        PointCloudSampler one = new PointCloudSampler();
+        PointCloudSampler.Stage stage = one.addStage(upsampler, sampler.stage(1).diffusion(), upsampler.points())
+                .copySettings(sampler.stage(1));
+        if (conditioning == null) {
+            stage.keyFilter("");
+        }
+        try (NDManager m = Torch.newManager()) {
+            Map<String, NDArray> kw = new java.util.HashMap<>();
+            kw.put("low_res", PointCloudSampler.toSamples(m, coarse));
+            if (conditioning != null) {
+                NDArray c = conditioning.duplicate();
+                c.attach(m);
+                kw.put("embeddings", c);
+            }
+            return one.toPointClouds(one.sample(m, 1, kw, noise, listener, cancelled)).get(0);
         }
     }
 

@@ -31,8 +31,8 @@ public final class SmallPipeline {
         PointDiffusionTransformer base = SmallModels.base();
         try {
             PointDiffusionTransformer up = SmallModels.upsampler();
-            return new PointEPipeline("pointe4j small (" + String.join("/", shapes()) + ")", null, textEncoder(), base,
-                    SmallModels.diffusion("base"), up, SmallModels.diffusion("upsample"), true);
+            return PointEPipeline.builder().name("pointe4j small (" + String.join("/", shapes()) + ")").text(textEncoder())
+                    .base(base, SmallModels.diffusion("base")).upsampler(up, SmallModels.diffusion("upsample")).ownsParts(true).build();
         } catch (RuntimeException e) {
             base.close();
             throw e;

@@ -67,7 +67,7 @@ public final class SmallTraining implements AutoCloseable {
         }
         PointDiffusionTransformer net = PointModels.random(SmallModels.config(which), INIT_SEED);
         var cfg = SmallModels.config(which);
-        BatchSource data = which.equals("base") ? ShapeBatches.base(cfg.nCtx) : ShapeBatches.upsample(cfg.condCtx, cfg.nCtx);
+        BatchSource data = which.equals("base") ? ShapeBatches.base(cfg.nCtx()) : ShapeBatches.upsample(cfg.condCtx(), cfg.nCtx());
         return new SmallTraining(which, net, new Trainer(net, Trainer.diffusionLoss(net, SmallModels.diffusion(which)), data, opt), opt);
     }
 

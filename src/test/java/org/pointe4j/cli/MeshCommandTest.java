@@ -84,7 +84,11 @@ class MeshCommandTest {
         // without the official SDF model: the small one, with a notice saying how to get the official one
         CliTest.Run missing = CliTest.run("mesh", "--cloud", cloud.toString(), "--grid", "16", "--out", dir.resolve("s.glb").toString());
         assertEquals(0, missing.code(), missing.err());
-        assertTrue(missing.err().contains("using the project's small SDF model (bin/pointe fetch sdf for the official one)"), missing.err());
+        assertTrue(missing.err().contains("sdf.pt not in") && missing.err().contains("using the project's small SDF model")
+                && missing.err().contains("for the official one: bin/pointe fetch sdf"), missing.err());
+        CliTest.Run unknown = CliTest.run("mesh", "--cloud", cloud.toString(), "--model", "sdf2", "--out", dir.resolve("u.glb").toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("--model: mesh cannot use 'sdf2'; choose one of official, small, random, sdf"), unknown.err());
         assertTrue(Files.exists(dir.resolve("s.glb")));
         try (var s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp")), "no temporary files left");

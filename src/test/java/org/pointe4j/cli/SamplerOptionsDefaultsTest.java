@@ -23,8 +23,8 @@ class SamplerOptionsDefaultsTest {
     }
 
     private static PointEPipeline pipeline(PointDiffusionTransformer base, PointDiffusionTransformer up) {
-        return new PointEPipeline("tiny", null, null, base, PointDiffusions.forConfig(base.config()), up,
-                PointDiffusions.forConfig(up.config()), false);
+        return PointEPipeline.builder().name("tiny").base(base, PointDiffusions.forConfig(base.config()))
+                .upsampler(up, PointDiffusions.forConfig(up.config())).build();
     }
 
     private static SamplerOptions options(String... argv) {

@@ -56,13 +56,13 @@ class ClipParityTest {
     @Test
     void architectureIsInferredFromTheArchive() {
         ClipModel.Config c = clip.model().config();
-        assertEquals(768, c.embedDim);
-        assertEquals(56, c.imageResolution);
-        assertEquals(14, c.patchSize);
-        assertEquals(128, c.visionWidth);
-        assertEquals(2, c.visionLayers);
-        assertEquals(64, c.textWidth);
-        assertEquals(2, c.textLayers);
+        assertEquals(768, c.embedDim());
+        assertEquals(56, c.imageResolution());
+        assertEquals(14, c.patchSize());
+        assertEquals(128, c.visionWidth());
+        assertEquals(2, c.visionLayers());
+        assertEquals(64, c.textWidth());
+        assertEquals(2, c.textLayers());
         assertEquals(4, clip.gridSize());
     }
 

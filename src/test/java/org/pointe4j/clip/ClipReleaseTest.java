@@ -71,8 +71,8 @@ class ClipReleaseTest {
         try (PointeClip clip = PointeClip.load(Fixtures.fixture("clip/clip_tiny_vit.pt"));
              PointDiffusionTransformer base = PointModels.load(Fixtures.fixture("pointe/textvec_tiny.pt"),
                      PointConfig.read(Fixtures.fixture("pointe/textvec_tiny.json")));
-             PointEPipeline keep = new PointEPipeline(clip, base, PointDiffusions.forConfig(base.config()), null, null);
-             PointEPipeline free = new PointEPipeline(clip, base, PointDiffusions.forConfig(base.config()), null, null)) {
+             PointEPipeline keep = PointEPipeline.builder().clip(clip).base(base, PointDiffusions.forConfig(base.config())).build();
+             PointEPipeline free = PointEPipeline.builder().clip(clip).base(base, PointDiffusions.forConfig(base.config())).build()) {
             keep.sampler().stage(0).karrasSteps(3);
             free.sampler().stage(0).karrasSteps(3).guidanceScale(3.0);
             keep.sampler().stage(0).guidanceScale(3.0);

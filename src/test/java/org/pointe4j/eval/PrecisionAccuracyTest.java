@@ -36,7 +36,7 @@ class PrecisionAccuracyTest {
         Precision before = Precision.current();
         try (PointDiffusionTransformer base = SmallModels.base(); NDManager m = Torch.newManager()) {
             m.getEngine().setRandomSeed(5);
-            NDArray x = m.randomNormal(new Shape(2, 6, base.config().nCtx));
+            NDArray x = m.randomNormal(new Shape(2, 6, base.config().nCtx()));
             NDArray t = m.create(new long[] {100, 800});
             Map<String, NDArray> kw = PipelineBench.randomConditioning(base, 2, m);
             double[] err = PrecisionAccuracy.compare(() -> base.forward(x, t, kw));

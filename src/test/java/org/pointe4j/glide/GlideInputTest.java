@@ -173,11 +173,11 @@ class GlideInputTest {
         }
         GlideConfig b = GlideModels.config(GlideModels.BASE);
         assertEquals("Text2ImUNet", b.className());
-        assertTrue(java.util.Arrays.equals(new int[] {1, 2, 3, 4}, b.channelMult));
+        assertTrue(java.util.Arrays.equals(new int[] {1, 2, 3, 4}, b.channelMult()));
         GlideConfig u = GlideModels.config(GlideModels.UPSAMPLE);
         assertEquals("SuperResText2ImUNet", u.className());
-        assertTrue(java.util.Arrays.equals(new int[] {1, 1, 2, 2, 4, 4}, u.channelMult));
-        assertTrue(java.util.Arrays.equals(new int[] {8, 16, 32}, u.attentionDs));
+        assertTrue(java.util.Arrays.equals(new int[] {1, 1, 2, 2, 4, 4}, u.channelMult()));
+        assertTrue(java.util.Arrays.equals(new int[] {8, 16, 32}, u.attentionDs()));
     }
 
     @Test

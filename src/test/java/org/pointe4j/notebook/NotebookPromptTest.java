@@ -1,5 +1,6 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.runtime.StageResolver;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +13,7 @@ class NotebookPromptTest {
     @Test
     void refusesUnknownShapesAndBannersIgnoredWords() {
         Session.text();
-        assertEquals(Session.Source.SMALL, Session.sources().get("text to cloud"), "the tests run without official weights");
+        assertEquals(StageResolver.Source.SMALL, Session.sources().get("text to cloud"), "the tests run without official weights");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Notebook.text2pc("a motorcycle"));
         assertTrue(e.getMessage().contains("knows no shape") && e.getMessage().contains("bin/pointe fetch base40M-textvec"),
                 e.getMessage());

@@ -1,5 +1,6 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.runtime.StageResolver;
 import org.pointe4j.viz.Plot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,9 +64,9 @@ class NotebookTest {
         assertEquals(512, PointCloud.load(ply).size());
         assertThrows(IllegalArgumentException.class, () -> Notebook.save("text", dir.resolve("x.txt").toString()));
 
-        Map<String, Session.Source> used = Session.sources();
-        assertEquals(Session.Source.SMALL, used.get("text to cloud"));
-        assertEquals(Session.Source.SMALL, used.get("mesh"));
+        Map<String, StageResolver.Source> used = Session.sources();
+        assertEquals(StageResolver.Source.SMALL, used.get("text to cloud"));
+        assertEquals(StageResolver.Source.SMALL, used.get("mesh"));
         String banner = (String) Notebook.banner().mimeBundle().get("text/plain");
         assertTrue(banner.contains("text to cloud: the project's small model"), banner);
         assertTrue(banner.contains("bin/pointe fetch base40M-textvec upsample ViT-L/14"), banner);

@@ -68,8 +68,8 @@ public class ImageToPointCloudParityTest {
 
     /** The image pipeline's sampler over the given networks, with the fixture's step counts. */
     static PointEPipeline pipeline(PointDiffusionTransformer base, PointDiffusionTransformer up) {
-        PointEPipeline pipe = new PointEPipeline("tiny image grid", null, null, base, PointDiffusions.forConfig(base.config()), up,
-                PointDiffusions.forConfig(up.config()), false);
+        PointEPipeline pipe = PointEPipeline.builder().name("tiny image grid").base(base, PointDiffusions.forConfig(base.config()))
+                .upsampler(up, PointDiffusions.forConfig(up.config())).build();
         pipe.sampler().stage(0).karrasSteps(5);
         pipe.sampler().stage(1).karrasSteps(4);
         return pipe;
@@ -81,8 +81,8 @@ public class ImageToPointCloudParityTest {
              PointDiffusionTransformer text = load("textvec_tiny");
              PointDiffusionTransformer up = load("upsample_tiny");
              PointEPipeline image = pipeline(base, up);
-             PointEPipeline textPipe = new PointEPipeline("tiny text", null, null, text, PointDiffusions.forConfig(text.config()), up,
-                     PointDiffusions.forConfig(up.config()), false)) {
+             PointEPipeline textPipe = PointEPipeline.builder().name("tiny text").base(text, PointDiffusions.forConfig(text.config()))
+                     .upsampler(up, PointDiffusions.forConfig(up.config())).build()) {
             PointCloudSampler.Stage b = image.sampler().stage(0);
             PointCloudSampler.Stage u = image.sampler().stage(1);
             assertEquals(3.0, b.guidanceScale());

@@ -144,7 +144,7 @@ class PointCloudSamplerTest {
         // a base of 64 points followed by an upsampler expecting 1024 low-res points
         PointCloudSampler mismatch = new PointCloudSampler();
         mismatch.addStage(textvec, PointDiffusions.forConfig(textvec.config()), 64);
-        PointConfig bigCond = PointConfig.of(com.google.gson.JsonParser.parseString(upsample.config().toJson().toString()
+        PointConfig bigCond = PointConfig.of(com.google.gson.JsonParser.parseString(upsample.config().json().toString()
                 .replace("\"cond_ctx\":64", "\"cond_ctx\":1024")).getAsJsonObject());
         try (PointDiffusionTransformer up2 = PointModels.random(bigCond, 0)) {
             mismatch.addStage(up2, PointDiffusions.forConfig(bigCond), 192);

@@ -38,8 +38,8 @@ class TextToPointCloudParityTest {
              PointDiffusionTransformer up = PointModels.load(Fixtures.fixture("pointe/upsample_tiny.pt"),
                      PointConfig.read(Fixtures.fixture("pointe/upsample_tiny.json")));
              NDManager m = Torch.newManager();
-             PointEPipeline pipe = new PointEPipeline(clip, base, PointDiffusions.forConfig(base.config()), up,
-                     PointDiffusions.forConfig(up.config()))) {
+             PointEPipeline pipe = PointEPipeline.builder().clip(clip).base(base, PointDiffusions.forConfig(base.config()))
+                     .upsampler(up, PointDiffusions.forConfig(up.config())).build()) {
             Parity.assertClose("stage0_clip_text_embedding", f.get("stage0_clip_text_embedding"),
                     pipe.conditionText("a red motorcycle", m, s -> { }), 1e-4);
             pipe.sampler().stage(0).karrasSteps(5);
