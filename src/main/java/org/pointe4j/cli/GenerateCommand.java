@@ -12,6 +12,7 @@ import org.pointe4j.viz.Plot;
 import org.pointe4j.runtime.PromptEmbedder;
 import org.pointe4j.runtime.SmallPipeline;
 import org.pointe4j.core.PointCloud;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.PointEPipeline;
 
 import java.io.PrintStream;
@@ -113,13 +114,13 @@ final class GenerateCommand implements Command {
         long start = System.nanoTime();
         try (PointEPipeline pipe = text ? textModel.open() : PointEPipeline.official(model, ClipModel.Towers.IMAGE)) {
             pipe.releaseClipWhileSampling(true); // one cloud per run: CLIP is idle while sampling
-            opts.applyTo(pipe.sampler(), true);
+            SamplerSettings settings = opts.settings(pipe.defaultSettings(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
             String[] names = text ? textModel.stageNames() : new String[] {model, "upsample"};
             PointCloud pc = text
-                    ? pipe.generate(input, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER,
+                    ? pipe.generate(input, settings, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER,
                             notice -> err.println("pointe " + name() + ": " + notice))
-                    : pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER);
+                    : pipe.generate(image, settings, opts.noise(), SamplerOptions.progress(bar, names), Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
                 String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", " + opts.noiseLabel()
@@ -164,9 +165,8 @@ final class GenerateCommand implements Command {
         }
         try (PointEPipeline pipe = PointEPipeline.official(model)) {
             pipe.releaseClipWhileSampling(true);
-            opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
-            PointCloud pc = pipe.generate(image, opts.noise(), SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER);
+            PointCloud pc = pipe.generate(image, opts.settings(pipe.defaultSettings(), true), opts.noise(), SamplerOptions.progress(bar, model, "upsample"), Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
                 String title = prompt + " (GLIDE -> " + model + ", seed " + opts.seed + (opts.noiseFrom != null ? ", " + opts.noiseLabel() : "") + ")";

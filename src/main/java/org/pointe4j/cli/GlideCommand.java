@@ -184,8 +184,8 @@ final class GlideCommand implements Command {
         GlidePipeline.Result run(GlidePipeline pipe, String prompt, int batch, long seed, PrintStream err) {
             TerminalProgress bar = new TerminalProgress(err, false);
             return pipe.generate(prompt, batch, seed, (stage, step) -> bar.report(
-                            stage == GlidePipeline.Stage.BASE ? "glide base" : "glide upsample", Math.min(step.index + 1, step.steps),
-                            step.steps),
+                            stage == GlidePipeline.Stage.BASE ? "glide base" : "glide upsample", Math.min(step.index() + 1, step.steps()),
+                            step.steps()),
                     Cancellation.NEVER, notice -> err.println("pointe glide: " + notice));
         }
 

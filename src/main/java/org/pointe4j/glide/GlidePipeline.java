@@ -1,12 +1,12 @@
 package org.pointe4j.glide;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.DdpmSampler;
 import org.pointe4j.diffusion.GaussianDiffusion;
+import org.pointe4j.diffusion.Guidance;
 import org.pointe4j.diffusion.ModelFn;
 import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.diffusion.Schedules;
@@ -25,10 +25,11 @@ import java.util.function.Consumer;
  * Text to image with GLIDE (Nichol et al. 2021), as the official {@code text2im} notebook does it:
  *
  * <ol>
- *   <li>the base model samples 64x64 images with classifier-free guidance (Sec. 2.3, eq. 5,
- *       Ho &amp; Salimans 2021): each network call sees the batch twice, with the caption and with
- *       the empty caption, and the predicted noise becomes
- *       {@code eps_uncond + s (eps_cond - eps_uncond)}; the variance channels pass through.
+ *   <li>the base model samples 64x64 images with classifier-free guidance ({@link Guidance}, Sec.
+ *       2.3, eq. 5): each network call sees the batch twice, with the caption and with the empty
+ *       caption, and the predicted noise becomes {@code eps_uncond + s (eps_cond - eps_uncond)};
+ *       the variance channels pass through. As in the official notebook the doubled batch runs at
+ *       every scale ({@link Guidance.Policy#ALWAYS}): 0 gives the unconditional model.
  *       Default: DDPM ancestral sampling over 100 respaced steps, guidance 3.</li>
  *   <li>optionally the upsampler takes the 64x64 result, quantised to 8 bits, and the caption
  *       (no guidance) to 256x256, starting from noise scaled by a temperature slightly below 1
@@ -61,17 +62,13 @@ public final class GlidePipeline implements AutoCloseable {
         void onCall(Stage stage, NDArray input, NDArray timesteps, NDArray output);
     }
 
-    /** The images of one run. */
-    public static final class Result {
-        /** The base model's samples {@code [B, 3, 64, 64]} in [-1, 1]. */
-        public final HostArray base;
-        /** The upsampler's samples {@code [B, 3, 256, 256]} in [-1, 1], or null without upsampling. */
-        public final HostArray upsampled;
-
-        Result(HostArray base, HostArray upsampled) {
-            this.base = base;
-            this.upsampled = upsampled;
-        }
+    /**
+     * The images of one run.
+     *
+     * @param base      the base model's samples {@code [B, 3, 64, 64]} in [-1, 1]
+     * @param upsampled the upsampler's samples {@code [B, 3, 256, 256]} in [-1, 1], or null without upsampling
+     */
+    public record Result(HostArray base, HostArray upsampled) {
 
         /** The final images: upsampled when available, else the 64x64 ones. */
         public List<ImageU8> images() {
@@ -253,21 +250,20 @@ public final class GlidePipeline implements AutoCloseable {
     private NDArray sampleBase(NDManager m, GlideTokenizer.Padded cond, GlideTokenizer.Padded uncond, int batch,
             NoiseSource noise, Listener listener, BooleanSupplier cancelled) {
         int size = base.config().imageSize;
+        // GLIDE's rule (Guidance.Policy.ALWAYS): the doubled batch runs at every scale, so the noise
+        // is drawn for 2B rows as in the official notebook
         int full = 2 * batch;
         List<GlideTokenizer.Padded> rows = new ArrayList<>(Collections.nCopies(batch, cond));
         rows.addAll(Collections.nCopies(batch, uncond));
         GaussianDiffusion d = baseDiffusion.respace(baseSteps);
-        float scale = (float) guidanceScale;
         try (GlideUNet.Text text = base.encodeText(tokens(m, rows), mask(m, rows))) {
+            // the network's raw output, for the model-call listener, which sees the sampler's full batch
+            NDArray[] raw = new NDArray[1];
+            ModelFn guided = Guidance.eps((x, t) -> raw[0] = base.forward(x, t, text, null), guidanceScale, 3);
             ModelFn fn = (x, t) -> {
-                NDArray half = x.get("0:" + batch);
-                NDArray out = base.forward(half.concat(half, 0), t, text, null);
-                report(Stage.BASE, x, t, out);
-                NDList split = out.split(new long[] {3}, 1);
-                NDList condUncond = split.get(0).split(2, 0);
-                NDArray uncondEps = condUncond.get(1);
-                NDArray guided = uncondEps.add(condUncond.get(0).sub(uncondEps).mul(scale));
-                return guided.concat(guided, 0).concat(split.get(1), 1);
+                NDArray out = guided.apply(x, t);
+                report(Stage.BASE, x, t, raw[0]);
+                return out;
             };
             NDArray xT = noise.randn(m, new Shape(full, 3, size, size));
             Step.Listener steps = s -> listener.onStep(Stage.BASE, firstRows(s, batch));
@@ -310,8 +306,8 @@ public final class GlidePipeline implements AutoCloseable {
 
     /** The step restricted to the caller's rows (the second half is guidance's unconditional copy). */
     private static Step firstRows(Step s, int batch) {
-        return new Step(s.index, s.steps, s.sigma, s.sigmaHat, s.timestep, s.x.get("0:" + batch),
-                s.predXstart == null ? null : s.predXstart.get("0:" + batch));
+        return new Step(s.index(), s.steps(), s.sigma(), s.sigmaHat(), s.timestep(), s.x().get("0:" + batch),
+                s.predXstart() == null ? null : s.predXstart().get("0:" + batch));
     }
 
     private static NDArray tokens(NDManager m, List<GlideTokenizer.Padded> rows) {

@@ -5,6 +5,7 @@ import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointDiffusions;
 import org.pointe4j.pointe.PointModels;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.pointe.TextEncoder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -33,8 +34,10 @@ import java.util.function.Consumer;
  *       key filter {@code "*"}); {@code base40M-imagevec} uses the pooled image vector (its
  *       upsampler sees only the coarse cloud, unguided).</li>
  * </ul>
- * {@link #sampler()} exposes the stages to change steps, guidance, sigmas or churn before
- * {@link #generate}. Closing the pipeline frees the models it loaded.
+ * The pipeline never changes its settings: {@link #defaultSettings()} are point-e's for this
+ * kind of model, and a call that wants other steps, guidance, sigmas or churn passes its own copy,
+ * e.g. {@code generate(prompt, p.defaultSettings().withGuidance(5), seed, ...)}. Closing the
+ * pipeline frees the models it loaded.
  */
 public final class PointEPipeline implements AutoCloseable {
     private final PointeClip clip;
@@ -70,13 +73,9 @@ public final class PointEPipeline implements AutoCloseable {
         this.upsampler = upsampler;
         this.owns = owns;
         this.sampler = new PointCloudSampler();
-        boolean grid = isGrid();
-        // image2pointcloud: guidance [3, 3], key filter "*" (both stages see the grid; the guided
-        // upsampler's unconditional half gets a zero grid and a zero low_res). text2pointcloud:
-        // [3, 0] with ('texts', ''), the upsampler sees only the coarse cloud.
-        sampler.addStage(base, baseDiffusion, base.config().nCtx).keyFilter(grid ? "*" : "embeddings");
+        sampler.addStage(base, baseDiffusion, base.config().nCtx);
         if (upsampler != null) {
-            sampler.addStage(upsampler, upDiffusion, upsampler.config().nCtx).keyFilter(grid ? "*" : "").guidanceScale(grid ? 3.0 : 0.0);
+            sampler.addStage(upsampler, upDiffusion, upsampler.config().nCtx);
         }
     }
 
@@ -149,9 +148,20 @@ public final class PointEPipeline implements AutoCloseable {
         return base.config().name.equals("CLIPImagePointDiffusionTransformer");
     }
 
-    /** The stages, for changing sampler options. */
+    /** The stages (models, diffusions, point counts); the settings come with each call. */
     public PointCloudSampler sampler() {
         return sampler;
+    }
+
+    /**
+     * point-e's settings for this pipeline, a fresh value each call: image2pointcloud's for grid
+     * models (guidance [3, 3], every stage sees the grid, the guided upsampler's unconditional half
+     * gets a zero grid and a zero low_res), text2pointcloud's otherwise (guidance [3, 0], the
+     * upsampler sees only the coarse cloud).
+     */
+    public SamplerSettings defaultSettings() {
+        int n = sampler.stages().size();
+        return isGrid() ? SamplerSettings.forImageGrid(n) : SamplerSettings.forText(n);
     }
 
     public PointDiffusionTransformer base() {
@@ -182,29 +192,56 @@ public final class PointEPipeline implements AutoCloseable {
         return isGrid() ? clip.embedImagesGrid(List.of(image), m) : clip.embedImages(List.of(image), m);
     }
 
-    /** Samples a cloud for a text prompt, reproducibly from {@code seed}. */
+    /** Samples a cloud for a text prompt with the {@link #defaultSettings}, reproducibly from {@code seed}. */
     public PointCloud generate(String prompt, long seed, PointCloudSampler.Listener listener, BooleanSupplier cancelled,
             Consumer<String> notices) {
-        return generate(prompt, NoiseSource.seeded(seed), listener, cancelled, notices);
+        return generate(prompt, defaultSettings(), NoiseSource.seeded(seed), listener, cancelled, notices);
     }
 
-    /** Samples a cloud for a text prompt with the given noise. */
+    /** Samples a cloud for a text prompt with the {@link #defaultSettings} and the given noise. */
     public PointCloud generate(String prompt, NoiseSource noise, PointCloudSampler.Listener listener, BooleanSupplier cancelled,
             Consumer<String> notices) {
+        return generate(prompt, defaultSettings(), noise, listener, cancelled, notices);
+    }
+
+    /** Samples a cloud for a text prompt with the given settings, reproducibly from {@code seed}. */
+    public PointCloud generate(String prompt, SamplerSettings settings, long seed, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled, Consumer<String> notices) {
+        return generate(prompt, settings, NoiseSource.seeded(seed), listener, cancelled, notices);
+    }
+
+    /** Samples a cloud for a text prompt with the given settings and noise. */
+    public PointCloud generate(String prompt, SamplerSettings settings, NoiseSource noise, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled, Consumer<String> notices) {
         try (NDManager m = Torch.newManager()) {
-            return run(conditionText(prompt, m, notices), noise, listener, cancelled, m);
+            return run(conditionText(prompt, m, notices), settings, noise, listener, cancelled, m);
         }
     }
 
-    /** Samples a cloud for an image, reproducibly from {@code seed}. */
+    /** Samples a cloud for an image with the {@link #defaultSettings}, reproducibly from {@code seed}. */
     public PointCloud generate(ImageU8 image, long seed, PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
-        return generate(image, NoiseSource.seeded(seed), listener, cancelled);
+        return generate(image, defaultSettings(), NoiseSource.seeded(seed), listener, cancelled);
     }
 
-    /** Samples a cloud for an image with the given noise (e.g. {@link NoiseSource#fromFile} to replay a Python run). */
+    /** Samples a cloud for an image with the {@link #defaultSettings} and the given noise. */
     public PointCloud generate(ImageU8 image, NoiseSource noise, PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
+        return generate(image, defaultSettings(), noise, listener, cancelled);
+    }
+
+    /** Samples a cloud for an image with the given settings, reproducibly from {@code seed}. */
+    public PointCloud generate(ImageU8 image, SamplerSettings settings, long seed, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled) {
+        return generate(image, settings, NoiseSource.seeded(seed), listener, cancelled);
+    }
+
+    /**
+     * Samples a cloud for an image with the given settings and noise (e.g.
+     * {@link NoiseSource#fromFile} to replay a Python run).
+     */
+    public PointCloud generate(ImageU8 image, SamplerSettings settings, NoiseSource noise, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled) {
         try (NDManager m = Torch.newManager()) {
-            return run(conditionImage(image, m), noise, listener, cancelled, m);
+            return run(conditionImage(image, m), settings, noise, listener, cancelled, m);
         }
     }
 
@@ -212,21 +249,21 @@ public final class PointEPipeline implements AutoCloseable {
      * Samples a cloud from a conditioning computed elsewhere: what {@link #conditionText} or
      * {@link #conditionImage} return ({@code [1, 768]} or {@code [1, 1024, 256]}).
      */
-    public PointCloud generateFrom(NDArray conditioning, NoiseSource noise, PointCloudSampler.Listener listener,
-            BooleanSupplier cancelled) {
+    public PointCloud generateFrom(NDArray conditioning, SamplerSettings settings, NoiseSource noise,
+            PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
         try (NDManager m = Torch.newManager()) {
             NDArray c = conditioning.duplicate();
             c.attach(m);
-            return run(c, noise, listener, cancelled, m);
+            return run(c, settings, noise, listener, cancelled, m);
         }
     }
 
-    private PointCloud run(NDArray embedding, NoiseSource noise, PointCloudSampler.Listener listener, BooleanSupplier cancelled,
-            NDManager m) {
+    private PointCloud run(NDArray embedding, SamplerSettings settings, NoiseSource noise, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled, NDManager m) {
         if (releaseClip && clip != null) {
             clip.release();
         }
-        NDArray samples = sampler.sample(m, 1, Map.of("embeddings", embedding), noise, listener, cancelled);
+        NDArray samples = sampler.sample(m, settings, 1, Map.of("embeddings", embedding), noise, listener, cancelled);
         return sampler.toPointClouds(samples).get(0);
     }
 

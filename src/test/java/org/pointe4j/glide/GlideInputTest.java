@@ -79,7 +79,7 @@ class GlideInputTest {
             assertTrue(n > 128);
             assertEquals(List.of("the prompt has " + n + " tokens; GLIDE reads the first 128"), notices);
             assertEquals(64, r.images().get(0).width());
-            assertEquals(null, r.upsampled);
+            assertEquals(null, r.upsampled());
         }
     }
 
@@ -89,14 +89,14 @@ class GlideInputTest {
             int[] steps = new int[2];
             GlidePipeline.Result a = p.generate("a red motorcycle", 2, 11, (stage, step) -> {
                 steps[stage.ordinal()]++;
-                assertEquals(2, step.x.getShape().get(0), "guidance's unconditional copy is not reported");
+                assertEquals(2, step.x().getShape().get(0), "guidance's unconditional copy is not reported");
             }, () -> false, s -> { });
             assertEquals(3 + 1, steps[0]);
             assertEquals(2 + 1, steps[1]);
             GlidePipeline.Result b = p.generate("a red motorcycle", 2, 11, GlidePipeline.Listener.NONE, () -> false, s -> { });
-            assertTrue(java.util.Arrays.equals(a.upsampled.toFloats(), b.upsampled.toFloats()), "same seed, same images");
+            assertTrue(java.util.Arrays.equals(a.upsampled().toFloats(), b.upsampled().toFloats()), "same seed, same images");
             GlidePipeline.Result c = p.generate("a red motorcycle", 2, 12, GlidePipeline.Listener.NONE, () -> false, s -> { });
-            assertFalse(java.util.Arrays.equals(a.upsampled.toFloats(), c.upsampled.toFloats()), "another seed, other images");
+            assertFalse(java.util.Arrays.equals(a.upsampled().toFloats(), c.upsampled().toFloats()), "another seed, other images");
             assertEquals(128, a.images().get(1).height());
             assertEquals(64, a.baseImages().get(1).height());
             int[] calls = {0};
