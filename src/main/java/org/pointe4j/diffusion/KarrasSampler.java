@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
  *       Karras et al. list DDIM as the Euler solver in Table 1. So ddim is euler without churn, a
  *       named alias, not a different algorithm; the tests check the equality.</li>
  * </ul>
- * The DPM-Solver++ multistep samplers (dpmpp_2m, dpmpp_2m_sde) live in {@link DpmSolver} and are
+ * The DPM-Solver++ multistep samplers (dpmpp_2m, dpmpp_2m_sde) live in {@code DpmSolver} and are
  * reachable through {@link #run} by their {@link Kind}.
  * Scalar arithmetic (sigma_hat, dt, ...) is float32, as the official 0-d tensors are.
  */

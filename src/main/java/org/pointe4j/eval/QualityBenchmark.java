@@ -5,7 +5,6 @@ import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.core.TriMesh;
 import org.pointe4j.core.PointCloud;
-import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.shapes.NamedColor;

@@ -10,7 +10,6 @@ import org.pointe4j.diffusion.KarrasSampler;
 import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.nn.Torch;
 import org.pointe4j.core.PointCloud;
-import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.PointDiffusions;
 
 import java.util.ArrayList;

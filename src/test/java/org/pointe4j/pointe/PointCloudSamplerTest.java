@@ -147,6 +147,25 @@ class PointCloudSamplerTest {
         }
     }
 
+    /** point-e's rule, on both paths: guidance 0 and 1 run the batch as it is, any other scale doubles it. */
+    @Test
+    void guidanceZeroAndOneRunTheConditionalModelAlone() {
+        for (boolean karras : new boolean[] {true, false}) {
+            for (double g : new double[] {0, 1, 3}) {
+                PointCloudSampler s = new PointCloudSampler()
+                        .addStage(textvec, PointDiffusions.forConfig(textvec.config()).respace("2"), 64);
+                List<Long> batches = new ArrayList<>();
+                s.onModelCall((st, x, t, y) -> batches.add(x.getShape().get(0)));
+                SamplerSettings one = s.defaultSettings().withStage(0, o -> o.withSteps(2).withKarras(karras)).withGuidance(g);
+                NDArray out = s.sample(m, one, 1, text(1), NoiseSource.seeded(3), PointCloudSampler.Listener.NONE, Cancellation.NEVER);
+                assertEquals(new Shape(1, 6, 64), out.getShape());
+                long want = g == 3 ? 2 : 1;
+                assertTrue(!batches.isEmpty() && batches.stream().allMatch(b -> b == want),
+                        (karras ? "karras" : "ddpm") + ", guidance " + g + ": network batches " + batches);
+            }
+        }
+    }
+
     @Test
     void stagesThatDoNotFitAreRejectedBeforeAnyCompute() {
         PointCloudSampler wrongPoints = new PointCloudSampler();
