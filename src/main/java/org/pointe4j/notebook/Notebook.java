@@ -9,6 +9,7 @@ import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.glide.GlidePipeline;
+import org.pointe4j.glide.GlideSettings;
 import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.core.TriMesh;
 import org.pointe4j.nn.Torch;
@@ -212,9 +213,19 @@ public final class Notebook {
     }
 
     public static ImageU8 glide(String prompt, long seed) {
+        return glide(prompt, glideSettings(), seed);
+    }
+
+    /** GLIDE's settings in this session (fewer steps with tiny random models), to derive a call's own from. */
+    public static GlideSettings glideSettings() {
+        return Session.glide().defaultSettings();
+    }
+
+    /** Text to image with GLIDE with the given settings, e.g. {@code glideSettings().withGuidance(5)}. */
+    public static ImageU8 glide(String prompt, GlideSettings settings, long seed) {
         GlidePipeline g = Session.glide();
         ProgressBar b = new ProgressBar();
-        return g.generate(prompt, 1, seed,
+        return g.generate(prompt, 1, settings, seed,
                 (stage, step) -> b.update("glide " + stage.name().toLowerCase(java.util.Locale.ROOT),
                         Math.min(step.index() + 1, step.steps()), step.steps()),
                 Cancellation.NEVER, Notebook::notice).images().get(0);

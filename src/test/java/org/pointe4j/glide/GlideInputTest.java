@@ -55,15 +55,22 @@ class GlideInputTest {
                     .contains("prompt is empty"));
             assertTrue(message(() -> p.generate("a cat", 0, 0, GlidePipeline.Listener.NONE, () -> false, s -> { }))
                     .contains("batch must be in [1, 64], got 0"));
-            assertTrue(message(() -> p.baseSteps("0")).contains("invalid timestep respacing '0'"));
-            assertTrue(message(() -> p.baseSteps("lots")).contains("\"100\""));
-            assertTrue(message(() -> p.baseSteps("2000")).contains("cannot divide a section of 1000 steps into 2000"));
-            assertTrue(message(() -> p.guidanceScale(-1)).contains("guidance scale must be in [0, 100], got -1.0"));
-            assertTrue(message(() -> p.guidanceScale(Double.NaN)).contains("guidance scale"));
-            assertTrue(message(() -> p.upsampleTemperature(0)).contains("(0, 2]"));
+            GlideSettings d = p.defaultSettings();
+            assertEquals(GlideSettings.official(), d);
+            assertTrue(message(() -> generate(p, d.withBaseSteps("0"))).contains("invalid timestep respacing '0'"));
+            assertTrue(message(() -> generate(p, d.withBaseSteps("lots"))).contains("\"100\""));
+            assertTrue(message(() -> generate(p, d.withBaseSteps("2000"))).contains("cannot divide a section of 1000 steps into 2000"));
+            assertTrue(message(() -> d.withGuidance(-1)).contains("guidance scale must be in [0, 100], got -1.0"));
+            assertTrue(message(() -> d.withGuidance(Double.NaN)).contains("guidance scale"));
+            assertTrue(message(() -> d.withUpsampleTemperature(0)).contains("(0, 2]"));
+            assertTrue(message(() -> new GlidePipeline(base, null, d.withBaseSteps("0"))).contains("invalid timestep respacing '0'"));
         }
         assertTrue(message(() -> new GlidePipeline(up, null)).contains("must not be an upsampler"));
         assertTrue(message(() -> new GlidePipeline(base, base)).contains("must be a super-resolution model"));
+    }
+
+    private static void generate(GlidePipeline p, GlideSettings s) {
+        p.generate("a cat", 1, s, 0, GlidePipeline.Listener.NONE, () -> false, n -> { });
     }
 
     @Test
@@ -73,7 +80,7 @@ class GlideInputTest {
             prompt.append("corgi ");
         }
         List<String> notices = new ArrayList<>();
-        try (GlidePipeline p = new GlidePipeline(base, null).baseSteps("2")) {
+        try (GlidePipeline p = new GlidePipeline(base, null, GlideSettings.official().withBaseSteps("2"))) {
             GlidePipeline.Result r = p.generate(prompt.toString(), 1, 7, GlidePipeline.Listener.NONE, () -> false, notices::add);
             int n = GlideTokenizer.get().encode(prompt.toString()).length;
             assertTrue(n > 128);
@@ -85,7 +92,7 @@ class GlideInputTest {
 
     @Test
     void seededRunsRepeatAndStepsAreReportedForTheCallersBatch() {
-        try (GlidePipeline p = new GlidePipeline(base, up).baseSteps("3").upsampleSteps("2")) {
+        try (GlidePipeline p = new GlidePipeline(base, up, GlideSettings.official().withBaseSteps("3").withUpsampleSteps("2"))) {
             int[] steps = new int[2];
             GlidePipeline.Result a = p.generate("a red motorcycle", 2, 11, (stage, step) -> {
                 steps[stage.ordinal()]++;
@@ -111,7 +118,7 @@ class GlideInputTest {
     void noArraysAccumulate() throws Exception {
         int baseBefore = org.pointe4j.LiveArrays.count(base.manager());
         int upBefore = org.pointe4j.LiveArrays.count(up.manager());
-        try (GlidePipeline p = new GlidePipeline(base, up).baseSteps("2").upsampleSteps("2")) {
+        try (GlidePipeline p = new GlidePipeline(base, up, GlideSettings.official().withBaseSteps("2").withUpsampleSteps("2"))) {
             p.generate("a cube", 1, 3, GlidePipeline.Listener.NONE, () -> false, s -> { });
         }
         assertEquals(baseBefore, org.pointe4j.LiveArrays.count(base.manager()), "base model manager");

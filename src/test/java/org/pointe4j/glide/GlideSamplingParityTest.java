@@ -62,10 +62,10 @@ class GlideSamplingParityTest {
     }
 
     private static GlidePipeline pipeline(GlideNetwork b, GlideNetwork u) {
-        return new GlidePipeline(b, u).baseSteps(meta.get("base_respacing").getAsString())
-                .upsampleSteps(meta.get("up_respacing").getAsString())
-                .guidanceScale(meta.get("guidance_scale").getAsDouble())
-                .upsampleTemperature(meta.get("upsample_temp").getAsDouble());
+        return new GlidePipeline(b, u, GlideSettings.official().withBaseSteps(meta.get("base_respacing").getAsString())
+                .withUpsampleSteps(meta.get("up_respacing").getAsString())
+                .withGuidance(meta.get("guidance_scale").getAsDouble())
+                .withUpsampleTemperature(meta.get("upsample_temp").getAsDouble()));
     }
 
     /** The base model answering with the outputs the official run recorded, call by call. */
