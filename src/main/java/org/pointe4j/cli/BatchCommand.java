@@ -5,6 +5,7 @@ import org.pointe4j.io.AtomicFiles;
 import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
 import org.pointe4j.core.PointCloud;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.runtime.StageResolver;
 import org.pointe4j.pointe.StageProgress;
@@ -106,12 +107,12 @@ final class BatchCommand implements Command {
         if (!todo.isEmpty()) {
             StageResolver.Choice model = GenerateCommand.resolve(StageResolver.Stage.TEXT_TO_CLOUD, requested, err, name());
             try (PointEPipeline pipe = model.openPipeline()) {
-                opts.applyTo(pipe.sampler(), true);
+                SamplerSettings settings = opts.settings(pipe.defaultSettings(), true);
                 TerminalProgress bar = new TerminalProgress(err, false);
                 for (int n = 0; n < todo.size(); n++) {
                     Entry e = entries.get(todo.get(n));
                     long start = System.nanoTime();
-                    PointCloud pc = pipe.generate(e.prompt(), e.seed(), StageProgress.listener(bar, model.stageNames()),
+                    PointCloud pc = pipe.generate(e.prompt(), settings, e.seed(), StageProgress.listener(bar, model.stageNames()),
                             Cancellation.NEVER, notice -> err.println("pointe batch: " + notice));
                     pc.save(dir.resolve(e.file()));
                     done.put(e.index(), e);

@@ -15,6 +15,7 @@ import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointModelKind;
 import org.pointe4j.pointe.StageProgress;
 import org.pointe4j.core.PointCloud;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.PointEPipeline;
 
 import java.io.PrintStream;
@@ -115,12 +116,12 @@ final class GenerateCommand implements Command {
         long start = System.nanoTime();
         try (PointEPipeline pipe = choice.openPipeline()) {
             pipe.releaseClipWhileSampling(true); // one cloud per run: CLIP is idle while sampling
-            opts.applyTo(pipe.sampler(), true);
+            SamplerSettings settings = opts.settings(pipe.defaultSettings(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
             PointCloudSampler.Listener progress = StageProgress.listener(bar, choice.stageNames());
             PointCloud pc = text
-                    ? pipe.generate(input, opts.noise(), progress, Cancellation.NEVER, notice -> err.println("pointe " + name() + ": " + notice))
-                    : pipe.generate(image, opts.noise(), progress, Cancellation.NEVER);
+                    ? pipe.generate(input, settings, opts.noise(), progress, Cancellation.NEVER, notice -> err.println("pointe " + name() + ": " + notice))
+                    : pipe.generate(image, settings, opts.noise(), progress, Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
                 String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", " + opts.noiseLabel()
@@ -163,9 +164,8 @@ final class GenerateCommand implements Command {
         }
         try (PointEPipeline pipe = choice.openPipeline()) {
             pipe.releaseClipWhileSampling(true);
-            opts.applyTo(pipe.sampler(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
-            PointCloud pc = pipe.generate(image, opts.noise(), StageProgress.listener(bar, choice.stageNames()), Cancellation.NEVER);
+            PointCloud pc = pipe.generate(image, opts.settings(pipe.defaultSettings(), true), opts.noise(), StageProgress.listener(bar, choice.stageNames()), Cancellation.NEVER);
             pc.save(outFile);
             if (html != null) {
                 String title = prompt + " (GLIDE -> " + model + ", seed " + opts.seed + (opts.noiseFrom != null ? ", " + opts.noiseLabel() : "") + ")";

@@ -8,6 +8,7 @@ import org.pointe4j.glide.GlideConfig;
 import org.pointe4j.glide.GlideImages;
 import org.pointe4j.glide.GlideModels;
 import org.pointe4j.glide.GlidePipeline;
+import org.pointe4j.glide.GlideSettings;
 import org.pointe4j.glide.GlideUNet;
 import org.pointe4j.io.AtomicFiles;
 
@@ -158,7 +159,13 @@ final class GlideCommand implements Command {
             }
         }
 
-        /** Loads the models (official or custom) and applies the settings. */
+        /** The flags as settings. */
+        GlideSettings settings() {
+            return GlideSettings.official().withBaseSteps(steps).withGuidance(guidance).withBaseSampler(sampler)
+                    .withUpsampleSteps(upSteps).withUpsampleSampler(upSampler).withUpsampleTemperature(temperature);
+        }
+
+        /** Loads the models (official or custom). */
         GlidePipeline pipeline() {
             GlideUNet base = baseFile == null ? GlideModels.load(GlideModels.BASE) : GlideModels.load(baseFile, config(baseConfig));
             GlideUNet up = null;
@@ -166,12 +173,7 @@ final class GlideCommand implements Command {
                 if (upsample) {
                     up = upFile == null ? GlideModels.load(GlideModels.UPSAMPLE) : GlideModels.load(upFile, config(upConfig));
                 }
-                GlidePipeline p = new GlidePipeline(base, up).closing(base, up).baseSteps(steps).guidanceScale(guidance)
-                        .baseSampler(sampler);
-                if (upsample) {
-                    p.upsampleSteps(upSteps).upsampleSampler(upSampler).upsampleTemperature(temperature);
-                }
-                return p;
+                return new GlidePipeline(base, up).closing(base, up);
             } catch (RuntimeException e) {
                 base.close();
                 if (up != null) {
@@ -183,9 +185,9 @@ final class GlideCommand implements Command {
 
         GlidePipeline.Result run(GlidePipeline pipe, String prompt, int batch, long seed, PrintStream err) {
             TerminalProgress bar = new TerminalProgress(err, false);
-            return pipe.generate(prompt, batch, seed, (stage, step) -> bar.report(
-                            stage == GlidePipeline.Stage.BASE ? "glide base" : "glide upsample", Math.min(step.index + 1, step.steps),
-                            step.steps),
+            return pipe.generate(prompt, batch, settings(), seed, (stage, step) -> bar.report(
+                            stage == GlidePipeline.Stage.BASE ? "glide base" : "glide upsample", Math.min(step.index() + 1, step.steps()),
+                            step.steps()),
                     Cancellation.NEVER, notice -> err.println("pointe glide: " + notice));
         }
 

@@ -6,6 +6,7 @@ import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.nn.Precision;
 import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.pointe.SamplerPreset;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.SmallModels;
 import org.pointe4j.runtime.SmallPipeline;
 
@@ -67,15 +68,14 @@ final class QualityCommand implements Command {
                 + upKind.evaluations(upSteps) + ")");
         long start = System.nanoTime();
         try (PointEPipeline pipe = SmallPipeline.load(); SdfModel sdf = SmallModels.sdf()) {
-            run.applyTo(pipe.sampler());
-            pipe.sampler().stage(0).guidanceScale(guidance);
+            SamplerSettings settings = pipe.defaultSettings().withPreset(run).withGuidance(guidance);
             if (sigmaMax != null) {
-                pipe.sampler().stage(0).sigmaMax(sigmaMax);
+                settings = settings.withStage(0, s -> s.withSigmaMax(sigmaMax));
             }
             if (upSigmaMax != null) {
-                pipe.sampler().stage(1).sigmaMax(upSigmaMax);
+                settings = settings.withStage(1, s -> s.withSigmaMax(upSigmaMax));
             }
-            QualityBenchmark.Result r = QualityBenchmark.run(pipe, perFamily, seed, sdf);
+            QualityBenchmark.Result r = QualityBenchmark.run(pipe, settings, perFamily, seed, sdf);
             out.println(r.rows.print(r.rows.rowCount()));
             out.println(r.topology.print());
             out.println(r);

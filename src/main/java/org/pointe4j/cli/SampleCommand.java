@@ -12,6 +12,7 @@ import org.pointe4j.io.Npz;
 import org.pointe4j.nn.Torch;
 import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointDiffusions;
@@ -99,16 +100,17 @@ final class SampleCommand implements Command {
             }
             PointCloudSampler sampler = new PointCloudSampler();
             sampler.addStage(base, baseDiffusion, config.nCtx());
+            SamplerSettings defaults = sampler.defaultSettings();
             if (up != null) {
+                sampler.addStage(up, PointDiffusions.forConfig(upConfig), upConfig.nCtx());
                 boolean gridCond = config.kind().embedding() == PointModelKind.Embedding.GRID && up.conditioningKeys().contains("embeddings");
                 // image2pointcloud's wiring for grid models: the upsampler sees the grid and is guided (3)
-                sampler.addStage(up, PointDiffusions.forConfig(upConfig), upConfig.nCtx()).keyFilter(gridCond && !uncond ? "*" : "")
-                        .guidanceScale(gridCond && !uncond ? 3.0 : 0.0);
+                defaults = gridCond && !uncond ? SamplerSettings.forImageGrid(2) : sampler.defaultSettings().withKeyFilter(1, "");
             }
-            opts.applyTo(sampler, !uncond);
+            SamplerSettings settings = opts.settings(defaults, !uncond);
             TerminalProgress bar = new TerminalProgress(err, false);
             long start = System.nanoTime();
-            NDArray samples = sampler.sample(m, 1, kwargs, opts.noise(), StageProgress.listener(bar,
+            NDArray samples = sampler.sample(m, settings, 1, kwargs, opts.noise(), StageProgress.listener(bar,
                     modelName != null ? modelName : config.name(), upModel != null ? upModel : "upsample"), Cancellation.NEVER);
             PointCloud pc = sampler.toPointClouds(samples).get(0);
             pc.save(outFile);

@@ -3,6 +3,7 @@ package org.pointe4j.cli;
 import org.pointe4j.diffusion.KarrasSampler;
 import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.SamplerPreset;
+import org.pointe4j.pointe.SamplerSettings;
 
 /** The sampler flags shared by {@code sample}, {@code text2pc} and {@code img2pc}. */
 final class SamplerOptions {
@@ -113,19 +114,18 @@ final class SamplerOptions {
     }
 
     /**
-     * Applies the options to the sampler's stages (the second stage gets the upsample-* values;
-     * without --upsample-guidance it keeps its own default, 0 when {@code conditional} is false).
+     * The options as settings, starting from {@code defaults} (a pipeline's or a sampler's): the
+     * second and later stages get the upsample-* values; without --upsample-guidance they keep
+     * their default guidance, and every stage is unguided when {@code conditional} is false.
      */
-    void applyTo(PointCloudSampler sampler, boolean conditional) {
-        sampler.clipDenoised(clip);
-        PointCloudSampler.Stage base = sampler.stage(0);
-        base.karrasSteps(steps).guidanceScale(conditional ? guidance : 0).sigmaMin(sigmaMin).sigmaMax(sigmaMax).sChurn(churn)
-                .rho(rho).sampler(kind).useKarras(!ddpm);
-        for (int i = 1; i < sampler.stages().size(); i++) {
-            PointCloudSampler.Stage up = sampler.stage(i);
-            up.guidanceScale(upGuidance != null ? upGuidance : conditional ? up.guidanceScale() : 0);
-            up.karrasSteps(upSteps).sigmaMin(sigmaMin).sigmaMax(upSigmaMax)
-                    .sChurn(upChurn).rho(rho).sampler(upKind).useKarras(!ddpm);
+    SamplerSettings settings(SamplerSettings defaults, boolean conditional) {
+        SamplerSettings s = defaults.withClipDenoised(clip).withStage(0, b -> b.withSteps(steps).withGuidance(conditional ? guidance : 0)
+                .withSigmas(sigmaMin, sigmaMax).withSChurn(churn).withRho(rho).withSampler(kind).withKarras(!ddpm));
+        for (int i = 1; i < s.size(); i++) {
+            s = s.withStage(i, u -> u.withGuidance(upGuidance != null ? upGuidance : conditional ? u.guidanceScale() : 0)
+                    .withSteps(upSteps).withSigmas(sigmaMin, upSigmaMax).withSChurn(upChurn).withRho(rho).withSampler(upKind)
+                    .withKarras(!ddpm));
         }
+        return s;
     }
 }

@@ -57,20 +57,20 @@ public final class DdpmSampler {
                 NDArray z = noise.randn(step, x.getShape());
                 NDArray next;
                 if (eta < 0) {
-                    next = i == 0 ? p.mean : p.mean.add(p.logVariance.mul(0.5f).exp().mul(z));
+                    next = i == 0 ? p.mean() : p.mean().add(p.logVariance().mul(0.5f).exp().mul(z));
                 } else {
-                    NDArray eps = d.predictEpsFromXstart(x, t, p.predXstart);
+                    NDArray eps = d.predictEpsFromXstart(x, t, p.predXstart());
                     NDArray abar = d.extract(d.alphasCumprod, t, x);
                     NDArray abarPrev = d.extract(d.alphasCumprodPrev, t, x);
                     NDArray sigma = abarPrev.neg().add(1).div(abar.neg().add(1)).sqrt().mul((float) eta)
                             .mul(abar.div(abarPrev).neg().add(1).sqrt());
-                    NDArray meanPred = p.predXstart.mul(abarPrev.sqrt())
+                    NDArray meanPred = p.predXstart().mul(abarPrev.sqrt())
                             .add(abarPrev.neg().add(1).sub(sigma.square()).sqrt().mul(eps));
                     next = i == 0 ? meanPred : meanPred.add(sigma.mul(z));
                 }
-                listener.onStep(new Step(k, steps, Float.NaN, Float.NaN, d.originalTimestep(i), next, p.predXstart));
+                listener.onStep(new Step(k, steps, Float.NaN, Float.NaN, d.originalTimestep(i), next, p.predXstart()));
                 x = next;
-                pred = p.predXstart;
+                pred = p.predXstart();
                 x.attach(outer);
                 pred.attach(outer);
             }

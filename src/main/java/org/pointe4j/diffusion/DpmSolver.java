@@ -27,19 +27,19 @@ import java.util.function.BooleanSupplier;
  * lambda is infinite there. The noise comes from the injected {@link NoiseSource} (independent
  * draws per step, not k-diffusion's Brownian tree), so runs are reproducible from a seed.
  */
-public final class DpmSolver {
+final class DpmSolver {
 
     private DpmSolver() {
     }
 
     /** DPM-Solver++(2M), deterministic; {@code sigmas} as from {@link KarrasSampler#sigmas}. */
-    public static KarrasSampler.Result dpmpp2m(Denoiser d, NDArray xT, float[] sigmas, Step.Listener listener,
+    static KarrasSampler.Result dpmpp2m(Denoiser d, NDArray xT, float[] sigmas, Step.Listener listener,
             BooleanSupplier cancelled) {
         return run(false, d, xT, sigmas, 1.0, null, listener, cancelled);
     }
 
     /** DPM-Solver++(2M) SDE (eta = 1, midpoint correction); {@code sNoise} scales the fresh noise. */
-    public static KarrasSampler.Result dpmpp2mSde(Denoiser d, NDArray xT, float[] sigmas, double sNoise, NoiseSource noise,
+    static KarrasSampler.Result dpmpp2mSde(Denoiser d, NDArray xT, float[] sigmas, double sNoise, NoiseSource noise,
             Step.Listener listener, BooleanSupplier cancelled) {
         return run(true, d, xT, sigmas, sNoise, noise, listener, cancelled);
     }

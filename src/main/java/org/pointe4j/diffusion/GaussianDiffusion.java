@@ -37,7 +37,7 @@ public final class GaussianDiffusion {
     final double[] posteriorLogVarianceClipped;
     final double[] posteriorMeanCoef1;
     final double[] posteriorMeanCoef2;
-    private final double[] logBetas;
+    final double[] logBetas;
     private final float[] channelScales;
     private final float[] channelBiases;
     private final int[] timestepMap;
@@ -303,7 +303,7 @@ public final class GaussianDiffusion {
     }
 
     /** x_0 from the model's first half of channels, whatever it predicts. */
-    private NDArray xStartFromOutput(NDArray xT, int[] t, NDArray out) {
+    NDArray xStartFromOutput(NDArray xT, int[] t, NDArray out) {
         switch (meanType) {
             case "x_start": return out;
             case "v": return predictXstartFromV(xT, t, out);
@@ -316,19 +316,15 @@ public final class GaussianDiffusion {
         return xStart.mul(extract(posteriorMeanCoef1, t, xT)).add(xT.mul(extract(posteriorMeanCoef2, t, xT)));
     }
 
-    /** The model's prediction of {@code p(x_{t-1} | x_t)}: mean, log-variance, and x_0. */
-    public static final class Prediction {
-        public final NDArray mean;
-        public final NDArray logVariance;
-        public final NDArray predXstart;
-        public final NDArray eps;
-
-        Prediction(NDArray mean, NDArray logVariance, NDArray predXstart, NDArray eps) {
-            this.mean = mean;
-            this.logVariance = logVariance;
-            this.predXstart = predXstart;
-            this.eps = eps;
-        }
+    /**
+     * The model's prediction of {@code p(x_{t-1} | x_t)}.
+     *
+     * @param mean        the posterior mean from the (possibly clipped) x_0 estimate
+     * @param logVariance the learned-range log-variance
+     * @param predXstart  the x_0 estimate
+     * @param eps         the noise estimate
+     */
+    public record Prediction(NDArray mean, NDArray logVariance, NDArray predXstart, NDArray eps) {
     }
 
     /**
@@ -359,40 +355,14 @@ public final class GaussianDiffusion {
     }
 
     /**
-     * point-e's training loss for one batch ({@code training_losses} with loss "mse" and a
-     * learned-range variance; Nichol &amp; Dhariwal 2021, eq. 16): the mean squared error of the
-     * predicted epsilon (of x_0 for {@code mean_type: x_start}, of v for {@code v}), plus the
-     * variational bound term L_vb (in bits per dimension) computed with the predicted mean frozen,
-     * so it trains only the variance output. L_vb is 0 at t = 0 (no discretised decoder, as
-     * point-e). Returns {@code [mse, vb]}, each of shape {@code [B]}.
+     * point-e's training loss for one batch: the mean squared error of the prediction and the
+     * variational bound term that trains the variance output ({@link TrainingLoss}). Returns
+     * {@code [mse, vb]}, each of shape {@code [B]}.
      *
      * @param xStart the clean batch in model scale (after {@link #scaleChannels})
      */
     public NDArray[] trainingLosses(NDArray modelOutput, NDArray xStart, NDArray xT, int[] t, NDArray noise) {
-        long c = xStart.getShape().get(1);
-        NDList parts = modelOutput.split(new long[] {c}, 1);
-        NDArray pred = parts.get(0);
-        NDArray varValues = parts.get(1);
-        long b = xStart.getShape().get(0);
-        int[] axes = {1}; // mean over all non-batch dimensions, taken on [B, -1]
-        NDArray target = meanType.equals("x_start") ? xStart : meanType.equals("v") ? velocity(xStart, t, noise) : noise;
-        NDArray mse = pred.sub(target).square().reshape(b, -1).mean(axes);
-        // true posterior q(x_{t-1} | x_t, x_0)
-        NDArray trueMean = posteriorMean(xStart, xT, t);
-        NDArray trueLogVar = extract(posteriorLogVarianceClipped, t, xT);
-        // model p(x_{t-1} | x_t) with the mean's gradient stopped
-        NDArray predX0 = xStartFromOutput(xT, t, pred.stopGradient());
-        NDArray modelMean = posteriorMean(predX0, xT, t);
-        NDArray frac = varValues.add(1).div(2);
-        NDArray modelLogVar = frac.mul(extract(logBetas, t, xT)).add(frac.neg().add(1).mul(trueLogVar));
-        NDArray kl = trueLogVar.neg().add(modelLogVar).sub(1).add(trueLogVar.sub(modelLogVar).exp())
-                .add(trueMean.sub(modelMean).square().mul(modelLogVar.neg().exp())).mul(0.5);
-        float[] nonzero = new float[t.length];
-        for (int i = 0; i < t.length; i++) {
-            nonzero[i] = t[i] == 0 ? 0f : 1f;
-        }
-        NDArray vb = kl.reshape(b, -1).mean(axes).div((float) Math.log(2.0)).mul(xStart.getManager().create(nonzero));
-        return new NDArray[] {mse, vb};
+        return TrainingLoss.of(this, modelOutput, xStart, xT, t, noise);
     }
 
     /** The timesteps of a batch as an int64 array of original timesteps (what the model gets). */

@@ -68,7 +68,7 @@ public final class KarrasBridge {
             float cIn = 1f / (float) Math.sqrt(sigma * sigma + 1f);
             NDArray xIn = x.mul(cIn);
             NDArray out = model.apply(xIn, diffusion.modelTimesteps(x.getManager(), t));
-            return diffusion.pMeanVariance(out, xIn, t, clipDenoised).predXstart;
+            return diffusion.pMeanVariance(out, xIn, t, clipDenoised).predXstart();
         };
     }
 

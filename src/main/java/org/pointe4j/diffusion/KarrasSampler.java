@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
  *       Karras et al. list DDIM as the Euler solver in Table 1. So ddim is euler without churn, a
  *       named alias, not a different algorithm; the tests check the equality.</li>
  * </ul>
- * The DPM-Solver++ multistep samplers (dpmpp_2m, dpmpp_2m_sde) live in {@link DpmSolver} and are
+ * The DPM-Solver++ multistep samplers (dpmpp_2m, dpmpp_2m_sde) live in {@code DpmSolver} and are
  * reachable through {@link #run} by their {@link Kind}.
  * Scalar arithmetic (sigma_hat, dt, ...) is float32, as the official 0-d tensors are.
  */
@@ -86,14 +86,16 @@ public final class KarrasSampler {
         }
     }
 
-    /** Stochasticity of Heun and DPM-2 (Karras et al., Algorithm 2). */
-    public static final class Churn {
-        public final double sChurn;
-        public final double sTmin;
-        public final double sTmax;
-        public final double sNoise;
-
-        public Churn(double sChurn, double sTmin, double sTmax, double sNoise) {
+    /**
+     * Stochasticity of Heun and DPM-2 (Karras et al., Algorithm 2).
+     *
+     * @param sChurn total churn, at least 0
+     * @param sTmin  churn applies for sigma in [s_tmin, s_tmax]
+     * @param sTmax  upper end of that range
+     * @param sNoise scale of the added noise, at least 0
+     */
+    public record Churn(double sChurn, double sTmin, double sTmax, double sNoise) {
+        public Churn {
             if (!(sChurn >= 0)) {
                 throw new IllegalArgumentException("s_churn must be >= 0, got " + sChurn);
             }
@@ -103,10 +105,6 @@ public final class KarrasSampler {
             if (!(sTmin <= sTmax)) {
                 throw new IllegalArgumentException("s_tmin must be <= s_tmax, got " + sTmin + " > " + sTmax);
             }
-            this.sChurn = sChurn;
-            this.sTmin = sTmin;
-            this.sTmax = sTmax;
-            this.sNoise = sNoise;
         }
 
         /** No churn: a deterministic sampler. */
@@ -120,15 +118,13 @@ public final class KarrasSampler {
         }
     }
 
-    /** The final sample and the last x_0 estimate. */
-    public static final class Result {
-        public final NDArray x;
-        public final NDArray predXstart;
-
-        Result(NDArray x, NDArray predXstart) {
-            this.x = x;
-            this.predXstart = predXstart;
-        }
+    /**
+     * The outcome of a run.
+     *
+     * @param x          the final sample
+     * @param predXstart the last x_0 estimate
+     */
+    public record Result(NDArray x, NDArray predXstart) {
     }
 
     private KarrasSampler() {
@@ -218,7 +214,7 @@ public final class KarrasSampler {
             Step.Listener listener, BooleanSupplier cancelled) {
         checkSigmas(sigmas);
         if (kind == Kind.DPMPP_2M || kind == Kind.DPMPP_2M_SDE) {
-            return DpmSolver.run(kind == Kind.DPMPP_2M_SDE, d, xT, sigmas, churn.sNoise, noise, listener, cancelled);
+            return DpmSolver.run(kind == Kind.DPMPP_2M_SDE, d, xT, sigmas, churn.sNoise(), noise, listener, cancelled);
         }
         if (kind == Kind.DDIM) {
             kind = Kind.EULER;
@@ -261,9 +257,9 @@ public final class KarrasSampler {
         int n = sigmas.length - 1;
         float sigma = sigmas[i];
         float next = sigmas[i + 1];
-        double gamma = churn.sTmin <= sigma && sigma <= churn.sTmax ? Math.min(churn.sChurn / n, Math.sqrt(2) - 1) : 0.0;
+        double gamma = churn.sTmin() <= sigma && sigma <= churn.sTmax() ? Math.min(churn.sChurn() / n, Math.sqrt(2) - 1) : 0.0;
         // drawn every step, used only with churn: keeps the random stream aligned with point-e
-        NDArray eps = noise.randn(step, x.getShape()).mul((float) churn.sNoise);
+        NDArray eps = noise.randn(step, x.getShape()).mul((float) churn.sNoise());
         float sigmaHat = sigma * (float) (gamma + 1);
         NDArray xh = x;
         if (gamma > 0) {

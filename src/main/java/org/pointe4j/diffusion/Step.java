@@ -10,25 +10,16 @@ import ai.djl.ndarray.NDArray;
  *
  * <p>The last event of a run has {@code index == steps} and carries the final sample; for
  * point-e's Heun its {@code predXstart} is the last step's estimate, as the official code yields.
+ *
+ * @param index      the step, from 0; equal to {@code steps} for the final event
+ * @param steps      the number of steps of the run
+ * @param sigma      the noise level (Karras samplers; 0 for the discrete-time loops)
+ * @param sigmaHat   the noise level after churn (Karras samplers)
+ * @param timestep   the timestep (DDPM/DDIM; -1 for the Karras samplers)
+ * @param x          the current sample
+ * @param predXstart the model's clean-sample estimate
  */
-public final class Step {
-    public final int index;
-    public final int steps;
-    public final float sigma;
-    public final float sigmaHat;
-    public final int timestep;
-    public final NDArray x;
-    public final NDArray predXstart;
-
-    public Step(int index, int steps, float sigma, float sigmaHat, int timestep, NDArray x, NDArray predXstart) {
-        this.index = index;
-        this.steps = steps;
-        this.sigma = sigma;
-        this.sigmaHat = sigmaHat;
-        this.timestep = timestep;
-        this.x = x;
-        this.predXstart = predXstart;
-    }
+public record Step(int index, int steps, float sigma, float sigmaHat, int timestep, NDArray x, NDArray predXstart) {
 
     /** True for the event after the last step (the result). */
     public boolean isFinal() {

@@ -17,6 +17,7 @@ import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.runtime.StageResolver;
 import org.pointe4j.pointe.SamplerPreset;
+import org.pointe4j.pointe.SamplerSettings;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -45,7 +46,7 @@ public final class PipelineBench {
         try (PointEPipeline pipe = choice.openPipeline()) {
             pipe.releaseClipWhileSampling(!Boolean.getBoolean("pointe.bench.keepClip"));
             double loadMs = (System.nanoTime() - t0) / 1e6;
-            preset.applyTo(pipe.sampler());
+            SamplerSettings settings = pipe.defaultSettings().withPreset(preset);
             long[] baseEnd = new long[1];
             // end times of the network evaluations, per stage: first, last and count
             long[][] calls = new long[2][3];
@@ -58,14 +59,14 @@ public final class PipelineBench {
             });
             long start = System.nanoTime();
             PointCloudSampler.Listener timer = e -> {
-                if (e.stage == 0) {
+                if (e.stage() == 0) {
                     baseEnd[0] = System.nanoTime();
                 }
             };
             if (text) {
-                pipe.generate("a red motorcycle", 0, timer, Cancellation.NEVER, notice -> { });
+                pipe.generate("a red motorcycle", settings, 0, timer, Cancellation.NEVER, notice -> { });
             } else {
-                pipe.generate(ImageU8.black64(), 0, timer, Cancellation.NEVER);
+                pipe.generate(ImageU8.black64(), settings, 0, timer, Cancellation.NEVER);
             }
             long end = System.nanoTime();
             String what = (choice.source() == StageResolver.Source.OFFICIAL ? "official " : "random ") + baseName;

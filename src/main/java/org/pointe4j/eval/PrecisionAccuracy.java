@@ -1,5 +1,6 @@
 package org.pointe4j.eval;
 
+import org.pointe4j.pointe.SamplerSettings;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -140,11 +141,12 @@ public final class PrecisionAccuracy {
         ShapeFamily[] families = ShapeFamily.values();
         NamedColor[] colors = NamedColor.values();
         try (PointEPipeline pipe = SmallPipeline.load()) {
+            SamplerSettings settings = pipe.defaultSettings();
             for (int i = 0; i < families.length; i++) {
                 String prompt = "a " + colors[i % colors.length].word() + " " + families[i].word();
-                PointCloud fp32 = sample(pipe, prompt, seed, Precision.FP32);
-                PointCloud bf16 = sample(pipe, prompt, seed, Precision.BF16);
-                PointCloud other = sample(pipe, prompt, seed + 1, Precision.FP32);
+                PointCloud fp32 = sample(pipe, settings, prompt, seed, Precision.FP32);
+                PointCloud bf16 = sample(pipe, settings, prompt, seed, Precision.BF16);
+                PointCloud other = sample(pipe, settings, prompt, seed + 1, Precision.FP32);
                 double size = Stats.extent(fp32);
                 double prec = ShapeClassifier.chamferAligned(fp32, bf16) / size;
                 double seeds = ShapeClassifier.chamferAligned(fp32, other) / size;
@@ -158,8 +160,8 @@ public final class PrecisionAccuracy {
         return mean;
     }
 
-    /** One text-to-cloud sample in precision {@code p}. */
-    static PointCloud sample(PointEPipeline pipe, String prompt, long seed, Precision p) {
-        return Precision.with(p, () -> pipe.generate(prompt, seed, e -> { }, Cancellation.NEVER, n -> { }));
+    /** One text-to-cloud sample with {@code settings} in precision {@code p}. */
+    static PointCloud sample(PointEPipeline pipe, SamplerSettings settings, String prompt, long seed, Precision p) {
+        return Precision.with(p, () -> pipe.generate(prompt, settings, seed, e -> { }, Cancellation.NEVER, n -> { }));
     }
 }

@@ -5,7 +5,7 @@ import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.core.TriMesh;
 import org.pointe4j.core.PointCloud;
-import org.pointe4j.pointe.PointCloudSampler;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.shapes.NamedColor;
 import org.pointe4j.shapes.ShapeDataset;
@@ -72,12 +72,12 @@ public final class QualityBenchmark {
     }
 
     /**
-     * Runs the benchmark: {@code perFamily} prompts per family (colours cycling), sampled with the
-     * pipeline's current options from consecutive seeds.
+     * Runs the benchmark: {@code perFamily} prompts per family (colours cycling), sampled with
+     * {@code settings} from consecutive seeds.
      *
      * @param sdf may be null to skip the topology check
      */
-    public static Result run(PointEPipeline pipe, int perFamily, long seed, SdfModel sdf) {
+    public static Result run(PointEPipeline pipe, SamplerSettings settings, int perFamily, long seed, SdfModel sdf) {
         ShapeClassifier classifier = new ShapeClassifier(40, 512, 11);
         StringColumn prompt = StringColumn.create("prompt");
         StringColumn predFamily = StringColumn.create("classified shape");
@@ -106,9 +106,9 @@ public final class QualityBenchmark {
                 String p = "a " + c.word() + " " + f.word();
                 long start = System.nanoTime();
                 PointCloud[] coarse = new PointCloud[1];
-                PointCloud pc = pipe.generate(p, seed + k, e -> {
-                    if (e.stage == 0 && e.step.isFinal()) {
-                        coarse[0] = pipe.sampler().toPointClouds(e.samples).get(0);
+                PointCloud pc = pipe.generate(p, settings, seed + k, e -> {
+                    if (e.stage() == 0 && e.step().isFinal()) {
+                        coarse[0] = pipe.sampler().toPointClouds(e.samples()).get(0);
                     }
                 }, Cancellation.NEVER, s -> { });
                 double secs = (System.nanoTime() - start) / 1e9;

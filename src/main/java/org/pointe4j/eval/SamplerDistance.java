@@ -12,6 +12,7 @@ import org.pointe4j.catalog.ModelStore;
 import org.pointe4j.nn.Torch;
 import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointDiffusions;
@@ -131,9 +132,10 @@ public final class SamplerDistance {
     private static float[] sample(PointDiffusionTransformer model, GaussianDiffusion diffusion, int points, NDArray cond,
             double guidance, KarrasSampler.Kind kind, int steps, long seed) {
         PointCloudSampler s = new PointCloudSampler();
-        s.addStage(model, diffusion, points).karrasSteps(steps).guidanceScale(guidance).sChurn(0).sampler(kind);
+        s.addStage(model, diffusion, points);
+        SamplerSettings settings = s.defaultSettings().withStage(0, o -> o.withSteps(steps).withGuidance(guidance).withSChurn(0).withSampler(kind));
         try (NDManager m = cond.getManager().newSubManager()) {
-            NDArray out = s.sample(m, Math.toIntExact(cond.getShape().get(0)), Map.of("embeddings", cond), NoiseSource.seeded(seed),
+            NDArray out = s.sample(m, settings, Math.toIntExact(cond.getShape().get(0)), Map.of("embeddings", cond), NoiseSource.seeded(seed),
                     PointCloudSampler.Listener.NONE, Cancellation.NEVER);
             float[] v = out.toFloatArray();
             for (float f : v) {

@@ -1,12 +1,12 @@
 package org.pointe4j.glide;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.DdpmSampler;
 import org.pointe4j.diffusion.GaussianDiffusion;
+import org.pointe4j.diffusion.Guidance;
 import org.pointe4j.diffusion.ModelFn;
 import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.diffusion.Schedules;
@@ -25,10 +25,11 @@ import java.util.function.Consumer;
  * Text to image with GLIDE (Nichol et al. 2021), as the official {@code text2im} notebook does it:
  *
  * <ol>
- *   <li>the base model samples 64x64 images with classifier-free guidance (Sec. 2.3, eq. 5,
- *       Ho &amp; Salimans 2021): each network call sees the batch twice, with the caption and with
- *       the empty caption, and the predicted noise becomes
- *       {@code eps_uncond + s (eps_cond - eps_uncond)}; the variance channels pass through.
+ *   <li>the base model samples 64x64 images with classifier-free guidance ({@link Guidance}, Sec.
+ *       2.3, eq. 5): each network call sees the batch twice, with the caption and with the empty
+ *       caption, and the predicted noise becomes {@code eps_uncond + s (eps_cond - eps_uncond)};
+ *       the variance channels pass through. As in the official notebook the doubled batch runs at
+ *       every scale ({@link Guidance.Policy#ALWAYS}): 0 gives the unconditional model.
  *       Default: DDPM ancestral sampling over 100 respaced steps, guidance 3.</li>
  *   <li>optionally the upsampler takes the 64x64 result, quantised to 8 bits, and the caption
  *       (no guidance) to 256x256, starting from noise scaled by a temperature slightly below 1
@@ -36,7 +37,9 @@ import java.util.function.Consumer;
  * </ol>
  *
  * All randomness comes from the {@link NoiseSource}, drawn in the official order, so a run with
- * recorded noise reproduces the official one. Every step is reported to a {@link Listener}.
+ * recorded noise reproduces the official one. Every step is reported to a {@link Listener}. The
+ * steps, samplers, guidance and temperature come with each call as a {@link GlideSettings} value
+ * (or the pipeline's {@link #defaultSettings}); the pipeline itself never changes.
  */
 public final class GlidePipeline implements AutoCloseable {
 
@@ -61,17 +64,13 @@ public final class GlidePipeline implements AutoCloseable {
         void onCall(Stage stage, NDArray input, NDArray timesteps, NDArray output);
     }
 
-    /** The images of one run. */
-    public static final class Result {
-        /** The base model's samples {@code [B, 3, 64, 64]} in [-1, 1]. */
-        public final HostArray base;
-        /** The upsampler's samples {@code [B, 3, 256, 256]} in [-1, 1], or null without upsampling. */
-        public final HostArray upsampled;
-
-        Result(HostArray base, HostArray upsampled) {
-            this.base = base;
-            this.upsampled = upsampled;
-        }
+    /**
+     * The images of one run.
+     *
+     * @param base      the base model's samples {@code [B, 3, 64, 64]} in [-1, 1]
+     * @param upsampled the upsampler's samples {@code [B, 3, 256, 256]} in [-1, 1], or null without upsampling
+     */
+    public record Result(HostArray base, HostArray upsampled) {
 
         /** The final images: upsampled when available, else the 64x64 ones. */
         public List<ImageU8> images() {
@@ -93,20 +92,28 @@ public final class GlidePipeline implements AutoCloseable {
     private final GaussianDiffusion baseDiffusion;
     private final GlideNetwork upsampler;
     private final GaussianDiffusion upDiffusion;
-    private String baseSteps = "100";
-    private String upsampleSteps = "fast27";
-    private double guidanceScale = 3.0;
-    private double upsampleTemperature = 0.997;
-    private Sampler baseSampler = Sampler.DDPM;
-    private Sampler upsampleSampler = Sampler.DDIM;
+    private final GlideSettings defaults;
     private ModelCallListener modelCalls;
     private final List<GlideUNet> owned = new ArrayList<>();
 
     /**
+     * A pipeline whose calls without settings use the official text2im settings.
+     *
      * @param base the text-conditional 64x64 model
      * @param upsampler the super-resolution model, or null to stop at 64x64
      */
     public GlidePipeline(GlideNetwork base, GlideNetwork upsampler) {
+        this(base, upsampler, GlideSettings.official());
+    }
+
+    /**
+     * A pipeline whose calls without settings use {@code defaults} (e.g. fewer steps for tiny
+     * random models).
+     */
+    public GlidePipeline(GlideNetwork base, GlideNetwork upsampler, GlideSettings defaults) {
+        if (defaults == null) {
+            throw new IllegalArgumentException("default settings must not be null");
+        }
         if (base.config().superRes()) {
             throw new IllegalArgumentException("the base model must not be an upsampler (super_res=true)");
         }
@@ -117,6 +124,8 @@ public final class GlidePipeline implements AutoCloseable {
         this.upsampler = upsampler;
         this.baseDiffusion = diffusion(base.config());
         this.upDiffusion = upsampler == null ? null : diffusion(upsampler.config());
+        this.defaults = defaults;
+        check(defaults);
     }
 
     private static GaussianDiffusion diffusion(GlideConfig c) {
@@ -152,48 +161,17 @@ public final class GlidePipeline implements AutoCloseable {
         return this;
     }
 
-    /** Respacing of the base model's diffusion: a step count ("100"), sections ("10,10,5"), "ddimN" or "fastN". */
-    public GlidePipeline baseSteps(String spec) {
-        Schedules.spaceTimesteps(baseDiffusion.numTimesteps(), spec);
-        this.baseSteps = spec;
-        return this;
+    /** The settings of calls that pass none; a value, so callers derive theirs with {@code withX} copies. */
+    public GlideSettings defaultSettings() {
+        return defaults;
     }
 
-    /** Respacing of the upsampler's diffusion (default "fast27"). */
-    public GlidePipeline upsampleSteps(String spec) {
+    /** Fails naming the spec when a respacing does not fit the models' timesteps. */
+    private void check(GlideSettings settings) {
+        Schedules.spaceTimesteps(baseDiffusion.numTimesteps(), settings.baseSteps());
         if (upDiffusion != null) {
-            Schedules.spaceTimesteps(upDiffusion.numTimesteps(), spec);
+            Schedules.spaceTimesteps(upDiffusion.numTimesteps(), settings.upsampleSteps());
         }
-        this.upsampleSteps = spec;
-        return this;
-    }
-
-    /** Classifier-free guidance scale in [0, 100]: 0 ignores the caption, 1 is plain conditioning (default 3). */
-    public GlidePipeline guidanceScale(double s) {
-        if (!(s >= 0 && s <= 100)) {
-            throw new IllegalArgumentException("guidance scale must be in [0, 100], got " + s);
-        }
-        this.guidanceScale = s;
-        return this;
-    }
-
-    /** Scale of the upsampler's starting noise, in (0, 2] (default 0.997). */
-    public GlidePipeline upsampleTemperature(double t) {
-        if (!(t > 0 && t <= 2)) {
-            throw new IllegalArgumentException("upsample temperature must be in (0, 2], got " + t);
-        }
-        this.upsampleTemperature = t;
-        return this;
-    }
-
-    public GlidePipeline baseSampler(Sampler s) {
-        this.baseSampler = s;
-        return this;
-    }
-
-    public GlidePipeline upsampleSampler(Sampler s) {
-        this.upsampleSampler = s;
-        return this;
     }
 
     /** Reports every network evaluation (for teaching and debugging); null to stop. */
@@ -214,74 +192,90 @@ public final class GlidePipeline implements AutoCloseable {
         return upsampler;
     }
 
-    /** Samples {@code batch} images of the caption with a seeded noise source. */
+    /** Samples {@code batch} images of the caption with the {@link #defaultSettings} and a seeded noise source. */
     public Result generate(String prompt, int batch, long seed, Listener listener, BooleanSupplier cancelled,
             Consumer<String> notices) {
-        return generate(prompt, batch, NoiseSource.seeded(seed), listener, cancelled, notices);
+        return generate(prompt, batch, defaults, NoiseSource.seeded(seed), listener, cancelled, notices);
+    }
+
+    /** Samples {@code batch} images of the caption with the {@link #defaultSettings} and the given noise. */
+    public Result generate(String prompt, int batch, NoiseSource noise, Listener listener, BooleanSupplier cancelled,
+            Consumer<String> notices) {
+        return generate(prompt, batch, defaults, noise, listener, cancelled, notices);
+    }
+
+    /** Samples {@code batch} images of the caption with the given settings and a seeded noise source. */
+    public Result generate(String prompt, int batch, GlideSettings settings, long seed, Listener listener, BooleanSupplier cancelled,
+            Consumer<String> notices) {
+        return generate(prompt, batch, settings, NoiseSource.seeded(seed), listener, cancelled, notices);
     }
 
     /**
      * Samples {@code batch} images of the caption.
      *
      * @param notices receives warnings such as a caption truncated to the context
-     * @throws IllegalArgumentException for an empty caption or a batch outside [1, 64]
+     * @throws IllegalArgumentException for an empty caption, a batch outside [1, 64] or a respacing
+     *                                  that does not fit the models
      */
-    public Result generate(String prompt, int batch, NoiseSource noise, Listener listener, BooleanSupplier cancelled,
-            Consumer<String> notices) {
+    public Result generate(String prompt, int batch, GlideSettings settings, NoiseSource noise, Listener listener,
+            BooleanSupplier cancelled, Consumer<String> notices) {
         if (prompt == null || prompt.isBlank()) {
             throw new IllegalArgumentException("the prompt is empty: GLIDE needs a caption, e.g. \"a red motorcycle\"");
         }
         if (batch < 1 || batch > 64) {
             throw new IllegalArgumentException("batch must be in [1, 64], got " + batch);
         }
+        if (settings == null) {
+            throw new IllegalArgumentException("settings must not be null (use defaultSettings())");
+        }
+        check(settings);
         GlideTokenizer tok = GlideTokenizer.get();
         int[] ids = tok.encode(prompt);
         try (NDManager m = Torch.newManager()) {
             GlideTokenizer.Padded cond = tok.padded(ids, base.config().textCtx(), notices);
             GlideTokenizer.Padded uncond = tok.padded(new int[0], base.config().textCtx(), s -> { });
-            NDArray baseSamples = sampleBase(m, cond, uncond, batch, noise, listener, cancelled);
+            NDArray baseSamples = sampleBase(m, settings, cond, uncond, batch, noise, listener, cancelled);
             HostArray baseHost = HostArray.of(baseSamples);
             if (upsampler == null) {
                 return new Result(baseHost, null);
             }
             GlideTokenizer.Padded upCond = tok.padded(ids, upsampler.config().textCtx(), s -> { });
-            NDArray up = sampleUpsampler(m, upCond, baseSamples, noise, listener, cancelled);
+            NDArray up = sampleUpsampler(m, settings, upCond, baseSamples, noise, listener, cancelled);
             return new Result(baseHost, HostArray.of(up));
         }
     }
 
-    private NDArray sampleBase(NDManager m, GlideTokenizer.Padded cond, GlideTokenizer.Padded uncond, int batch,
+    private NDArray sampleBase(NDManager m, GlideSettings settings, GlideTokenizer.Padded cond, GlideTokenizer.Padded uncond, int batch,
             NoiseSource noise, Listener listener, BooleanSupplier cancelled) {
         int size = base.config().imageSize();
+        // GLIDE's rule (Guidance.Policy.ALWAYS): the doubled batch runs at every scale, so the noise
+        // is drawn for 2B rows as in the official notebook
         int full = 2 * batch;
         List<GlideTokenizer.Padded> rows = new ArrayList<>(Collections.nCopies(batch, cond));
         rows.addAll(Collections.nCopies(batch, uncond));
-        GaussianDiffusion d = baseDiffusion.respace(baseSteps);
-        float scale = (float) guidanceScale;
+        GaussianDiffusion d = baseDiffusion.respace(settings.baseSteps());
         try (GlideUNet.Text text = base.encodeText(tokens(m, rows), mask(m, rows))) {
+            // the network's raw output, for the model-call listener, which sees the sampler's full batch
+            NDArray[] raw = new NDArray[1];
+            ModelFn guided = Guidance.eps((x, t) -> raw[0] = base.forward(x, t, text, null), settings.guidanceScale(), 3);
             ModelFn fn = (x, t) -> {
-                NDArray half = x.get("0:" + batch);
-                NDArray out = base.forward(half.concat(half, 0), t, text, null);
-                report(Stage.BASE, x, t, out);
-                NDList split = out.split(new long[] {3}, 1);
-                NDList condUncond = split.get(0).split(2, 0);
-                NDArray uncondEps = condUncond.get(1);
-                NDArray guided = uncondEps.add(condUncond.get(0).sub(uncondEps).mul(scale));
-                return guided.concat(guided, 0).concat(split.get(1), 1);
+                NDArray out = guided.apply(x, t);
+                report(Stage.BASE, x, t, raw[0]);
+                return out;
             };
             NDArray xT = noise.randn(m, new Shape(full, 3, size, size));
             Step.Listener steps = s -> listener.onStep(Stage.BASE, firstRows(s, batch));
-            NDArray out = run(baseSampler, d, fn, xT, noise, steps, cancelled);
+            NDArray out = run(settings.baseSampler(), d, fn, xT, noise, steps, cancelled);
             return out.get("0:" + batch);
         }
     }
 
-    private NDArray sampleUpsampler(NDManager m, GlideTokenizer.Padded cond, NDArray baseSamples, NoiseSource noise,
+    private NDArray sampleUpsampler(NDManager m, GlideSettings settings, GlideTokenizer.Padded cond, NDArray baseSamples, NoiseSource noise,
             Listener listener, BooleanSupplier cancelled) {
         int batch = (int) baseSamples.getShape().get(0);
         int size = upsampler.config().imageSize();
         List<GlideTokenizer.Padded> rows = Collections.nCopies(batch, cond);
-        GaussianDiffusion d = upDiffusion.respace(upsampleSteps);
+        GaussianDiffusion d = upDiffusion.respace(settings.upsampleSteps());
         // the upsampler was trained on 8-bit images: quantise the base output the same way
         NDArray lowRes = baseSamples.add(1).mul(127.5f).round().div(127.5f).sub(1);
         try (GlideUNet.Text text = upsampler.encodeText(tokens(m, rows), mask(m, rows))) {
@@ -290,8 +284,8 @@ public final class GlidePipeline implements AutoCloseable {
                 report(Stage.UPSAMPLE, x, t, out);
                 return out;
             };
-            NDArray xT = noise.randn(m, new Shape(batch, 3, size, size)).mul((float) upsampleTemperature);
-            return run(upsampleSampler, d, fn, xT, noise, s -> listener.onStep(Stage.UPSAMPLE, s), cancelled);
+            NDArray xT = noise.randn(m, new Shape(batch, 3, size, size)).mul((float) settings.upsampleTemperature());
+            return run(settings.upsampleSampler(), d, fn, xT, noise, s -> listener.onStep(Stage.UPSAMPLE, s), cancelled);
         }
     }
 
@@ -310,8 +304,8 @@ public final class GlidePipeline implements AutoCloseable {
 
     /** The step restricted to the caller's rows (the second half is guidance's unconditional copy). */
     private static Step firstRows(Step s, int batch) {
-        return new Step(s.index, s.steps, s.sigma, s.sigmaHat, s.timestep, s.x.get("0:" + batch),
-                s.predXstart == null ? null : s.predXstart.get("0:" + batch));
+        return new Step(s.index(), s.steps(), s.sigma(), s.sigmaHat(), s.timestep(), s.x().get("0:" + batch),
+                s.predXstart() == null ? null : s.predXstart().get("0:" + batch));
     }
 
     private static NDArray tokens(NDManager m, List<GlideTokenizer.Padded> rows) {
@@ -332,8 +326,10 @@ public final class GlidePipeline implements AutoCloseable {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "GlidePipeline(base %s steps %s %s, guidance %.3g%s)", base.config(), baseSteps, baseSampler,
-                guidanceScale, upsampler == null ? "" : ", upsample " + upsampleSteps + " " + upsampleSampler + " temp " + upsampleTemperature);
+        GlideSettings d = defaults;
+        return String.format(Locale.ROOT, "GlidePipeline(base %s steps %s %s, guidance %.3g%s)", base.config(), d.baseSteps(),
+                d.baseSampler(), d.guidanceScale(), upsampler == null ? ""
+                        : ", upsample " + d.upsampleSteps() + " " + d.upsampleSampler() + " temp " + d.upsampleTemperature());
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.pointe4j.core.ImageU8;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.glide.GlidePipeline;
+import org.pointe4j.glide.GlideSettings;
 import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.core.TriMesh;
 import org.pointe4j.nn.Torch;
@@ -14,6 +15,7 @@ import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.SamplerPreset;
 import org.pointe4j.pointe.StageProgress;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.runtime.StageResolver;
 
@@ -29,6 +31,7 @@ import java.util.List;
  *
  * <pre>{@code
  * PointCloud cloud = Notebook.text2pc("a red torus");
+ * PointCloud bolder = Notebook.text2pc("a red torus", Notebook.settings().withGuidance(5));
  * TriMesh mesh = Notebook.mesh(cloud);
  * Notebook.views(mesh)              // a static PNG grid of views
  * }</pre>
@@ -42,6 +45,21 @@ public final class Notebook {
         return Session.banner();
     }
 
+    /**
+     * The text pipeline's default sampler settings (point-e's text2pointcloud: Heun 64 + 64 steps,
+     * guidance [3, 0]), a value to derive a cell's own from, e.g.
+     * {@code text2pc("a red torus", settings().withGuidance(5))}. Changing a copy changes nothing
+     * shared.
+     */
+    public static SamplerSettings settings() {
+        return Session.text().defaultSettings();
+    }
+
+    /** The image pipeline's default sampler settings (image2pointcloud: guidance [3, 3]). */
+    public static SamplerSettings imageSettings() {
+        return Session.image().defaultSettings();
+    }
+
     /** Text to a point cloud: base then upsampler (point-e's text2pointcloud). */
     public static PointCloud text2pc(String prompt) {
         return text2pc(prompt, 0);
@@ -49,16 +67,29 @@ public final class Notebook {
 
     /** Text to a point cloud with a seed. */
     public static PointCloud text2pc(String prompt, long seed) {
-        PointEPipeline p = Session.text();
-        checkPrompt(prompt);
-        return p.generate(prompt, seed, progress(), Cancellation.NEVER, Notebook::notice);
+        return text2pc(prompt, settings(), NoiseSource.seeded(seed));
     }
 
     /** Text to a point cloud with the given noise, e.g. {@link #noiseFrom} to replay a Python run. */
     public static PointCloud text2pc(String prompt, NoiseSource noise) {
+        return text2pc(prompt, settings(), noise);
+    }
+
+    /** Text to a point cloud with the given settings (seed 0), e.g. {@code settings().withGuidance(5)}. */
+    public static PointCloud text2pc(String prompt, SamplerSettings settings) {
+        return text2pc(prompt, settings, 0);
+    }
+
+    /** Text to a point cloud with the given settings and seed. */
+    public static PointCloud text2pc(String prompt, SamplerSettings settings, long seed) {
+        return text2pc(prompt, settings, NoiseSource.seeded(seed));
+    }
+
+    /** Text to a point cloud with the given settings and noise. */
+    public static PointCloud text2pc(String prompt, SamplerSettings settings, NoiseSource noise) {
         PointEPipeline p = Session.text();
         checkPrompt(prompt);
-        return p.generate(prompt, noise, progress(), Cancellation.NEVER, Notebook::notice);
+        return p.generate(prompt, settings, noise, progress(), Cancellation.NEVER, Notebook::notice);
     }
 
     /**
@@ -93,28 +124,47 @@ public final class Notebook {
 
     /** Only the base stage: the coarse cloud (1024 points; 128 with the small model). */
     public static PointCloud base(String prompt, long seed) {
+        return base(prompt, settings(), seed);
+    }
+
+    /** Only the base stage, with the base stage's entry of {@code settings}. */
+    public static PointCloud base(String prompt, SamplerSettings settings, long seed) {
         PointEPipeline p = Session.text();
         checkPrompt(prompt);
         try (NDManager m = Torch.newManager()) {
-            return p.sampleBase(p.conditionText(prompt, m, Notebook::notice), NoiseSource.seeded(seed), progress(), Cancellation.NEVER);
+            return p.sampleBase(p.conditionText(prompt, m, Notebook::notice), settings, NoiseSource.seeded(seed), progress(),
+                    Cancellation.NEVER);
         }
     }
 
     /** Only the upsampler, on a coarse cloud from {@link #base}: adds the remaining points. */
     public static PointCloud upsample(PointCloud coarse, long seed) {
-        return Session.text().upsample(coarse, null, NoiseSource.seeded(seed), progress(), Cancellation.NEVER);
+        return upsample(coarse, settings(), seed);
+    }
+
+    /** Only the upsampler, with the upsampler's entry of {@code settings} (it sees only the coarse cloud). */
+    public static PointCloud upsample(PointCloud coarse, SamplerSettings settings, long seed) {
+        return Session.text().upsample(coarse, null, settings, NoiseSource.seeded(seed), progress(), Cancellation.NEVER);
     }
 
     /** An image to a point cloud (point-e's image2pointcloud with base40M: guidance 3 on both stages). */
     public static PointCloud img2pc(ImageU8 image) {
-        PointEPipeline p = Session.image();
-        return p.generate(image, 0, progress(), Cancellation.NEVER);
+        return img2pc(image, imageSettings(), NoiseSource.seeded(0));
     }
 
     /** An image to a point cloud with the given noise, e.g. {@link #noiseFrom} to replay a Python run. */
     public static PointCloud img2pc(ImageU8 image, NoiseSource noise) {
-        PointEPipeline p = Session.image();
-        return p.generate(image, noise, progress(), Cancellation.NEVER);
+        return img2pc(image, imageSettings(), noise);
+    }
+
+    /** An image to a point cloud with the given settings (seed 0), e.g. {@code imageSettings().withGuidance(5)}. */
+    public static PointCloud img2pc(ImageU8 image, SamplerSettings settings) {
+        return img2pc(image, settings, NoiseSource.seeded(0));
+    }
+
+    /** An image to a point cloud with the given settings and noise. */
+    public static PointCloud img2pc(ImageU8 image, SamplerSettings settings, NoiseSource noise) {
+        return Session.image().generate(image, settings, noise, progress(), Cancellation.NEVER);
     }
 
     /** Reads an image file (PNG, JPEG, BMP, GIF) relative to the notebook's folder. */
@@ -144,11 +194,21 @@ public final class Notebook {
     }
 
     public static ImageU8 glide(String prompt, long seed) {
+        return glide(prompt, glideSettings(), seed);
+    }
+
+    /** GLIDE's settings in this session (fewer steps with tiny random models), to derive a call's own from. */
+    public static GlideSettings glideSettings() {
+        return Session.glide().defaultSettings();
+    }
+
+    /** Text to image with GLIDE with the given settings, e.g. {@code glideSettings().withGuidance(5)}. */
+    public static ImageU8 glide(String prompt, GlideSettings settings, long seed) {
         GlidePipeline g = Session.glide();
         ProgressBar b = new ProgressBar();
-        return g.generate(prompt, 1, seed,
-                (stage, step) -> b.update("glide " + stage.name().toLowerCase(java.util.Locale.ROOT), Math.min(step.index + 1, step.steps),
-                        step.steps),
+        return g.generate(prompt, 1, settings, seed,
+                (stage, step) -> b.update("glide " + stage.name().toLowerCase(java.util.Locale.ROOT),
+                        Math.min(step.index() + 1, step.steps()), step.steps()),
                 Cancellation.NEVER, Notebook::notice).images().get(0);
     }
 
@@ -199,38 +259,33 @@ public final class Notebook {
 
     /** Records every step of a text-to-cloud run, for animations and tables ({@link Recording}). */
     public static Recording record(String prompt, long seed) {
+        return record(prompt, settings(), seed);
+    }
+
+    /** Records every step of a text-to-cloud run with the given settings. */
+    public static Recording record(String prompt, SamplerSettings settings, long seed) {
         PointEPipeline p = Session.text();
         checkPrompt(prompt);
-        return Recording.of(p, prompt, seed);
+        return Recording.of(p, settings, prompt, seed);
     }
 
     /**
-     * Chooses the samplers of the text pipeline by name, base stage then upsampler (heun, euler,
-     * ancestral, dpm2, ddim, dpmpp_2m, dpmpp_2m_sde; see {@code KarrasSampler.Kind}); later
-     * {@link #text2pc}, {@link #base}, {@link #upsample} and sweeps use them. For another pipeline:
-     * {@code pipeline.sampler().stage(i).sampler("dpmpp_2m")}.
+     * The text pipeline's default settings with the samplers chosen by name, base stage then
+     * upsampler (heun, euler, ancestral, dpm2, ddim, dpmpp_2m, dpmpp_2m_sde; see
+     * {@code KarrasSampler.Kind}); pass the result to {@link #text2pc(String, SamplerSettings)}.
+     * Both names are checked before anything is built; nothing shared changes.
      */
-    public static String samplers(String base, String upsample) {
-        // both names are checked before anything changes
-        org.pointe4j.diffusion.KarrasSampler.Kind b = org.pointe4j.diffusion.KarrasSampler.Kind.parse(base);
-        org.pointe4j.diffusion.KarrasSampler.Kind u = org.pointe4j.diffusion.KarrasSampler.Kind.parse(upsample);
-        PointCloudSampler s = Session.text().sampler();
-        s.stage(0).sampler(b);
-        for (int i = 1; i < s.stages().size(); i++) {
-            s.stage(i).sampler(u);
-        }
-        return "text pipeline samplers: base " + b.cliName + ", upsampler " + u.cliName;
+    public static SamplerSettings samplers(String base, String upsample) {
+        return settings().withSamplers(base, upsample);
     }
 
     /**
-     * Chooses the samplers and step counts of the text pipeline by preset name: "fast" (see
+     * The text pipeline's default settings with a preset's samplers and step counts: "fast" (see
      * {@link SamplerPreset#FAST}, about an eighth of the network evaluations) or "default"
-     * (point-e's Heun 64 + 64). For another pipeline: {@code SamplerPreset.FAST.applyTo(pipeline.sampler())}.
+     * (point-e's Heun 64 + 64). For any settings: {@code settings.withPreset(SamplerPreset.FAST)}.
      */
-    public static String preset(String name) {
-        SamplerPreset p = SamplerPreset.parse(name);
-        p.applyTo(Session.text().sampler());
-        return "text pipeline preset " + p;
+    public static SamplerSettings preset(String name) {
+        return settings().withPreset(SamplerPreset.parse(name));
     }
 
     /** A sweep over sampler settings ({@link Sweep}). */

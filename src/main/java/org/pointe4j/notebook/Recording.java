@@ -6,9 +6,12 @@ import org.pointe4j.viz.Strip;
 import ai.djl.ndarray.NDArray;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.KarrasBridge;
+import org.pointe4j.diffusion.Step;
 import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.StageProgress;
+import org.pointe4j.pointe.SampleOutput;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.PointEPipeline;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -71,26 +74,27 @@ public final class Recording implements Displayable {
         this.result = result;
     }
 
-    /** Runs the pipeline once and records each step. */
-    static Recording of(PointEPipeline p, String prompt, long seed) {
+    /** Runs the pipeline once with {@code settings} and records each step. */
+    static Recording of(PointEPipeline p, SamplerSettings settings, String prompt, long seed) {
         List<Frame> frames = new ArrayList<>();
         long[] last = {System.nanoTime()};
         PointCloudSampler.Listener bar = StageProgress.listener(new ProgressBar(), "base", "upsample");
         PointCloudSampler.Listener l = e -> {
             long now = System.nanoTime();
-            if (!e.step.isFinal()) {
-                NDArray x = e.step.x.get("0:1");
-                PointCloud noisy = PointCloudSampler.toPointClouds(x, List.of("R", "G", "B")).get(0);
-                PointCloud est = PointCloudSampler.toPointClouds(e.samples, List.of("R", "G", "B")).get(0);
-                int t = e.step.timestep >= 0 || !(e.step.sigmaHat > 0) ? e.step.timestep
-                        : new KarrasBridge(p.sampler().stage(e.stage).diffusion()).sigmaToTimestep(e.step.sigmaHat);
-                frames.add(new Frame(e.stage, e.step.index, e.step.steps, e.step.sigma, t, (now - last[0]) / 1e6, est, noisy));
+            Step st = e.step();
+            if (!st.isFinal()) {
+                NDArray x = st.x().get("0:1");
+                PointCloud noisy = SampleOutput.toPointClouds(x, List.of("R", "G", "B")).get(0);
+                PointCloud est = SampleOutput.toPointClouds(e.samples(), List.of("R", "G", "B")).get(0);
+                int t = st.timestep() >= 0 || !(st.sigmaHat() > 0) ? st.timestep()
+                        : new KarrasBridge(p.sampler().stage(e.stage()).diffusion()).sigmaToTimestep(st.sigmaHat());
+                frames.add(new Frame(e.stage(), st.index(), st.steps(), st.sigma(), t, (now - last[0]) / 1e6, est, noisy));
                 x.close();
             }
             last[0] = now;
             bar.onStep(e);
         };
-        PointCloud out = p.generate(prompt, seed, l, Cancellation.NEVER, s -> System.err.println("pointe: " + s));
+        PointCloud out = p.generate(prompt, settings, seed, l, Cancellation.NEVER, s -> System.err.println("pointe: " + s));
         return new Recording(prompt, frames, out);
     }
 

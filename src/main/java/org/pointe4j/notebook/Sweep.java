@@ -5,6 +5,7 @@ import org.pointe4j.viz.Plot;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.core.PointCloud;
 import org.pointe4j.pointe.PointCloudSampler;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.PointEPipeline;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -28,12 +29,22 @@ import java.util.Map;
  */
 public final class Sweep {
     private final String prompt;
+    private SamplerSettings settings;
     private double[] guidance = {3.0};
     private int[] steps = {64};
     private long[] seeds = {0};
 
     Sweep(String prompt) {
         this.prompt = prompt;
+    }
+
+    /** The settings the sweep starts from (default: the text pipeline's); guidance and steps of the base stage vary. */
+    public Sweep settings(SamplerSettings start) {
+        if (start == null) {
+            throw new IllegalArgumentException("settings must not be null");
+        }
+        this.settings = start;
+        return this;
     }
 
     public Sweep guidance(double... values) {
@@ -79,12 +90,13 @@ public final class Sweep {
         return guidance.length * steps.length * seeds.length;
     }
 
-    /** Samples every combination with the session's text pipeline. */
+    /**
+     * Samples every combination with the session's text pipeline: each run gets its own copy of
+     * the settings, so the pipeline's defaults are never touched.
+     */
     public Result run() {
         PointEPipeline p = Session.text();
-        PointCloudSampler.Stage base = p.sampler().stage(0);
-        double oldGuidance = base.guidanceScale();
-        int oldSteps = base.karrasSteps();
+        SamplerSettings start = settings != null ? settings : p.defaultSettings();
         List<PointCloud> clouds = new ArrayList<>();
         List<String> titles = new ArrayList<>();
         DoubleColumn g = DoubleColumn.create("guidance");
@@ -100,34 +112,30 @@ public final class Sweep {
         DoubleColumn b = DoubleColumn.create("mean B");
         ProgressBar bar = new ProgressBar();
         int done = 0;
-        try {
-            for (double gs : guidance) {
-                for (int n : steps) {
-                    for (long seed : seeds) {
-                        base.guidanceScale(gs).karrasSteps(n);
-                        long t0 = System.nanoTime();
-                        PointCloud pc = p.generate(prompt, seed, PointCloudSampler.Listener.NONE, Cancellation.NEVER, s -> { });
-                        double sec = (System.nanoTime() - t0) / 1e9;
-                        bar.update("sweep", ++done, size());
-                        clouds.add(pc);
-                        titles.add(String.format(Locale.ROOT, "g=%.3g, %d steps, seed %d", gs, n, seed));
-                        double[] mc = Stats.meanColor(pc);
-                        g.append(gs);
-                        st.append(n);
-                        sd.append(seed);
-                        secs.append(Math.round(sec * 100) / 100.0);
-                        points.append(pc.size());
-                        extent.append(round(Stats.extent(pc)));
-                        nn.append(round(Stats.meanNearestNeighbour(pc)));
-                        color.append(Stats.dominantColor(pc));
-                        r.append(round(mc[0]));
-                        gr.append(round(mc[1]));
-                        b.append(round(mc[2]));
-                    }
+        for (double gs : guidance) {
+            for (int n : steps) {
+                SamplerSettings run = start.withStage(0, s -> s.withGuidance(gs).withSteps(n));
+                for (long seed : seeds) {
+                    long t0 = System.nanoTime();
+                    PointCloud pc = p.generate(prompt, run, seed, PointCloudSampler.Listener.NONE, Cancellation.NEVER, s -> { });
+                    double sec = (System.nanoTime() - t0) / 1e9;
+                    bar.update("sweep", ++done, size());
+                    clouds.add(pc);
+                    titles.add(String.format(Locale.ROOT, "g=%.3g, %d steps, seed %d", gs, n, seed));
+                    double[] mc = Stats.meanColor(pc);
+                    g.append(gs);
+                    st.append(n);
+                    sd.append(seed);
+                    secs.append(Math.round(sec * 100) / 100.0);
+                    points.append(pc.size());
+                    extent.append(round(Stats.extent(pc)));
+                    nn.append(round(Stats.meanNearestNeighbour(pc)));
+                    color.append(Stats.dominantColor(pc));
+                    r.append(round(mc[0]));
+                    gr.append(round(mc[1]));
+                    b.append(round(mc[2]));
                 }
             }
-        } finally {
-            base.guidanceScale(oldGuidance).karrasSteps(oldSteps);
         }
         Table t = Table.create("sweep of \"" + prompt + "\" (" + p.name() + ")", g, st, sd, secs, points, extent, nn, color, r, gr, b);
         return new Result(clouds, titles, t);

@@ -1,5 +1,7 @@
 package org.pointe4j.notebook;
 
+import org.pointe4j.pointe.PointCloudSampler;
+import org.pointe4j.pointe.SampleOutput;
 import org.pointe4j.viz.Plot;
 import org.pointe4j.viz.Strip;
 import ai.djl.ndarray.NDArray;
@@ -9,7 +11,6 @@ import org.pointe4j.diffusion.KarrasSampler;
 import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.nn.Torch;
 import org.pointe4j.core.PointCloud;
-import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.PointDiffusions;
 
 import java.util.ArrayList;
@@ -94,7 +95,7 @@ public final class Teach {
                     NDArray xt = d.qSample(x0, new int[] {t}, eps);
                     xt.tempAttach(s);
                     NDArray data = d.unscaleChannels(xt);
-                    clouds.add(PointCloudSampler.toPointClouds(data, List.of("R", "G", "B")).get(0));
+                    clouds.add(SampleOutput.toPointClouds(data, List.of("R", "G", "B")).get(0));
                     labels.add("t=" + t);
                 }
             }

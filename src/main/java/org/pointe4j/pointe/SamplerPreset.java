@@ -14,8 +14,9 @@ import java.util.Locale;
  * asks that it keep the small model's shape accuracy within 10 points of the default's; how it is
  * checked with {@code pointe quality --preset fast} is in the README ("Fast preset").
  *
- * <p>A preset only sets the sampler kind and the steps; guidance, noise levels and churn stay as
- * they are on each stage, so a preset can be applied first and individual options after it.
+ * <p>A preset only sets the sampler kind and the steps ({@link SamplerSettings#withPreset});
+ * guidance, noise levels and churn stay as they are on each stage, so a preset can be applied
+ * first and individual options after it.
  *
  * @param name     the name {@link #parse} reads
  * @param base     sampler of the first stage
@@ -57,15 +58,6 @@ public record SamplerPreset(String name, KarrasSampler.Kind base, int steps, Kar
     /** Network evaluations of one cloud through a base stage and one upsampler (a guided batch counts once). */
     public int evaluations() {
         return base.evaluations(steps) + upsample.evaluations(upSteps);
-    }
-
-    /** Sets the sampler and steps of every stage: the first gets {@link #base}, the others {@link #upsample}. */
-    public PointCloudSampler applyTo(PointCloudSampler sampler) {
-        for (int i = 0; i < sampler.stages().size(); i++) {
-            boolean first = i == 0;
-            sampler.stage(i).sampler(first ? base : upsample).karrasSteps(first ? steps : upSteps);
-        }
-        return sampler;
     }
 
     /** For logs and tables: "fast: dpmpp_2m 16 + dpmpp_2m 16 steps, 32 network evaluations". */

@@ -20,11 +20,11 @@ public final class StageProgress {
     public static PointCloudSampler.Listener listener(Progress sink, String... stageNames) {
         String[] names = stageNames.clone();
         return e -> {
-            String name = e.stage < names.length ? names[e.stage] : "";
-            String task = e.stages == 1 ? (name.isEmpty() ? "stage 1/1" : name)
-                    : ("stage " + (e.stage + 1) + "/" + e.stages + " " + name).trim();
+            String name = e.stage() < names.length ? names[e.stage()] : "";
+            String task = e.stages() == 1 ? (name.isEmpty() ? "stage 1/1" : name)
+                    : ("stage " + (e.stage() + 1) + "/" + e.stages() + " " + name).trim();
             // the final event repeats the last step's index; never report more than the total
-            sink.report(task, Math.min(e.step.index + 1, e.step.steps), e.step.steps);
+            sink.report(task, Math.min(e.step().index() + 1, e.step().steps()), e.step().steps());
         };
     }
 }

@@ -7,6 +7,8 @@ import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointDiffusions;
 import org.pointe4j.pointe.PointModelKind;
 import org.pointe4j.pointe.PointModels;
+import org.pointe4j.pointe.SamplerSettings;
+import org.pointe4j.pointe.StageSettings;
 import org.pointe4j.pointe.TextEncoder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -35,11 +37,13 @@ import java.util.function.Consumer;
  *       key filter {@code "*"}); {@code base40M-imagevec} uses the pooled image vector (its
  *       upsampler sees only the coarse cloud, unguided).</li>
  * </ul>
- * {@link #sampler()} exposes the stages to change steps, guidance, sigmas or churn before
- * {@link #generate}; {@link #sampleBase} and {@link #upsample} run one stage alone. Pipelines
- * come from {@link #official}, from {@link StageResolver.Choice#openPipeline} (official, small or
- * random weights) or from loaded parts with {@link #builder()}. Closing the pipeline frees the
- * models it loaded.
+ * The pipeline never changes its settings: {@link #defaultSettings()} are point-e's for this
+ * kind of model, and a call that wants other steps, guidance, sigmas or churn passes its own copy,
+ * e.g. {@code generate(prompt, p.defaultSettings().withGuidance(5), seed, ...)}. Closing the
+ * pipeline frees the models it loaded.
+ * {@link #sampleBase} and {@link #upsample} run one stage alone. Pipelines come from
+ * {@link #official}, from {@link StageResolver.Choice#openPipeline} (official, small or random
+ * weights) or from loaded parts with {@link #builder()}.
  */
 public final class PointEPipeline implements AutoCloseable {
     private final PointeClip clip;
@@ -62,13 +66,9 @@ public final class PointEPipeline implements AutoCloseable {
         this.upsampler = b.upsampler;
         this.owns = b.ownsParts;
         this.sampler = new PointCloudSampler();
-        boolean grid = isGrid();
-        // image2pointcloud: guidance [3, 3], key filter "*" (both stages see the grid; the guided
-        // upsampler's unconditional half gets a zero grid and a zero low_res). text2pointcloud:
-        // [3, 0] with ('texts', ''), the upsampler sees only the coarse cloud.
-        sampler.addStage(base, b.baseDiffusion, base.config().nCtx()).keyFilter(grid ? "*" : "embeddings");
+        sampler.addStage(base, b.baseDiffusion, base.config().nCtx());
         if (upsampler != null) {
-            sampler.addStage(upsampler, b.upDiffusion, upsampler.config().nCtx()).keyFilter(grid ? "*" : "").guidanceScale(grid ? 3.0 : 0.0);
+            sampler.addStage(upsampler, b.upDiffusion, upsampler.config().nCtx());
         }
     }
 
@@ -204,9 +204,20 @@ public final class PointEPipeline implements AutoCloseable {
         return base.config().kind().acceptsText();
     }
 
-    /** The stages, for changing sampler options. */
+    /** The stages (models, diffusions, point counts); the settings come with each call. */
     public PointCloudSampler sampler() {
         return sampler;
+    }
+
+    /**
+     * point-e's settings for this pipeline, a fresh value each call: image2pointcloud's for grid
+     * models (guidance [3, 3], every stage sees the grid, the guided upsampler's unconditional half
+     * gets a zero grid and a zero low_res), text2pointcloud's otherwise (guidance [3, 0], the
+     * upsampler sees only the coarse cloud).
+     */
+    public SamplerSettings defaultSettings() {
+        int n = sampler.stages().size();
+        return isGrid() ? SamplerSettings.forImageGrid(n) : SamplerSettings.forText(n);
     }
 
     public PointDiffusionTransformer base() {
@@ -237,29 +248,56 @@ public final class PointEPipeline implements AutoCloseable {
         return isGrid() ? clip.embedImagesGrid(List.of(image), m) : clip.embedImages(List.of(image), m);
     }
 
-    /** Samples a cloud for a text prompt, reproducibly from {@code seed}. */
+    /** Samples a cloud for a text prompt with the {@link #defaultSettings}, reproducibly from {@code seed}. */
     public PointCloud generate(String prompt, long seed, PointCloudSampler.Listener listener, BooleanSupplier cancelled,
             Consumer<String> notices) {
-        return generate(prompt, NoiseSource.seeded(seed), listener, cancelled, notices);
+        return generate(prompt, defaultSettings(), NoiseSource.seeded(seed), listener, cancelled, notices);
     }
 
-    /** Samples a cloud for a text prompt with the given noise. */
+    /** Samples a cloud for a text prompt with the {@link #defaultSettings} and the given noise. */
     public PointCloud generate(String prompt, NoiseSource noise, PointCloudSampler.Listener listener, BooleanSupplier cancelled,
             Consumer<String> notices) {
+        return generate(prompt, defaultSettings(), noise, listener, cancelled, notices);
+    }
+
+    /** Samples a cloud for a text prompt with the given settings, reproducibly from {@code seed}. */
+    public PointCloud generate(String prompt, SamplerSettings settings, long seed, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled, Consumer<String> notices) {
+        return generate(prompt, settings, NoiseSource.seeded(seed), listener, cancelled, notices);
+    }
+
+    /** Samples a cloud for a text prompt with the given settings and noise. */
+    public PointCloud generate(String prompt, SamplerSettings settings, NoiseSource noise, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled, Consumer<String> notices) {
         try (NDManager m = Torch.newManager()) {
-            return run(conditionText(prompt, m, notices), noise, listener, cancelled, m);
+            return run(conditionText(prompt, m, notices), settings, noise, listener, cancelled, m);
         }
     }
 
-    /** Samples a cloud for an image, reproducibly from {@code seed}. */
+    /** Samples a cloud for an image with the {@link #defaultSettings}, reproducibly from {@code seed}. */
     public PointCloud generate(ImageU8 image, long seed, PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
-        return generate(image, NoiseSource.seeded(seed), listener, cancelled);
+        return generate(image, defaultSettings(), NoiseSource.seeded(seed), listener, cancelled);
     }
 
-    /** Samples a cloud for an image with the given noise (e.g. {@link NoiseSource#fromFile} to replay a Python run). */
+    /** Samples a cloud for an image with the {@link #defaultSettings} and the given noise. */
     public PointCloud generate(ImageU8 image, NoiseSource noise, PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
+        return generate(image, defaultSettings(), noise, listener, cancelled);
+    }
+
+    /** Samples a cloud for an image with the given settings, reproducibly from {@code seed}. */
+    public PointCloud generate(ImageU8 image, SamplerSettings settings, long seed, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled) {
+        return generate(image, settings, NoiseSource.seeded(seed), listener, cancelled);
+    }
+
+    /**
+     * Samples a cloud for an image with the given settings and noise (e.g.
+     * {@link NoiseSource#fromFile} to replay a Python run).
+     */
+    public PointCloud generate(ImageU8 image, SamplerSettings settings, NoiseSource noise, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled) {
         try (NDManager m = Torch.newManager()) {
-            return run(conditionImage(image, m), noise, listener, cancelled, m);
+            return run(conditionImage(image, m), settings, noise, listener, cancelled, m);
         }
     }
 
@@ -267,39 +305,41 @@ public final class PointEPipeline implements AutoCloseable {
      * Samples a cloud from a conditioning computed elsewhere: what {@link #conditionText} or
      * {@link #conditionImage} return ({@code [1, 768]} or {@code [1, 1024, 256]}).
      */
-    public PointCloud generateFrom(NDArray conditioning, NoiseSource noise, PointCloudSampler.Listener listener,
-            BooleanSupplier cancelled) {
+    public PointCloud generateFrom(NDArray conditioning, SamplerSettings settings, NoiseSource noise,
+            PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
         try (NDManager m = Torch.newManager()) {
             NDArray c = conditioning.duplicate();
             c.attach(m);
-            return run(c, noise, listener, cancelled, m);
+            return run(c, settings, noise, listener, cancelled, m);
         }
     }
 
     /**
      * Runs the base stage alone on a conditioning from {@link #conditionText} or
      * {@link #conditionImage}: the coarse cloud (1024 points; 128 with the small model), with the
-     * base stage's current settings.
+     * base stage of {@code settings}.
      */
-    public PointCloud sampleBase(NDArray conditioning, NoiseSource noise, PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
+    public PointCloud sampleBase(NDArray conditioning, SamplerSettings settings, NoiseSource noise, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled) {
         PointCloudSampler one = new PointCloudSampler();
-        one.addStage(base, sampler.stage(0).diffusion(), base.points()).copySettings(sampler.stage(0));
+        one.addStage(base, sampler.stage(0).diffusion(), base.points());
+        SamplerSettings s = new SamplerSettings(List.of(settings.stage(0)), settings.clipDenoised());
         try (NDManager m = Torch.newManager()) {
             NDArray c = conditioning.duplicate();
             c.attach(m);
-            return one.toPointClouds(one.sample(m, 1, Map.of("embeddings", c), noise, listener, cancelled)).get(0);
+            return one.toPointClouds(one.sample(m, s, 1, Map.of("embeddings", c), noise, listener, cancelled)).get(0);
         }
     }
 
     /**
      * Runs the upsampler alone on a coarse cloud (e.g. from {@link #sampleBase}): the coarse points
-     * come back first, followed by the added ones, with the upsampler's current settings.
+     * come back first, followed by the added ones, with the upsampler stage of {@code settings}.
      *
      * @param conditioning the image grid for the image-grid pipelines, whose upsampler sees the image
      *     too; null to condition on the coarse cloud only (the text pipelines)
      */
-    public PointCloud upsample(PointCloud coarse, NDArray conditioning, NoiseSource noise, PointCloudSampler.Listener listener,
-            BooleanSupplier cancelled) {
+    public PointCloud upsample(PointCloud coarse, NDArray conditioning, SamplerSettings settings, NoiseSource noise,
+            PointCloudSampler.Listener listener, BooleanSupplier cancelled) {
         if (upsampler == null) {
             throw new IllegalStateException("this pipeline (" + name + ") has no upsampler");
         }
@@ -309,11 +349,12 @@ public final class PointEPipeline implements AutoCloseable {
                     + " (sampleBase makes one)");
         }
         PointCloudSampler one = new PointCloudSampler();
-        PointCloudSampler.Stage stage = one.addStage(upsampler, sampler.stage(1).diffusion(), upsampler.points())
-                .copySettings(sampler.stage(1));
+        one.addStage(upsampler, sampler.stage(1).diffusion(), upsampler.points());
+        StageSettings up = settings.stage(1);
         if (conditioning == null) {
-            stage.keyFilter("");
+            up = up.withKeyFilter("");
         }
+        SamplerSettings s = new SamplerSettings(List.of(up), settings.clipDenoised());
         try (NDManager m = Torch.newManager()) {
             Map<String, NDArray> kw = new java.util.HashMap<>();
             kw.put("low_res", PointCloudSampler.toSamples(m, coarse));
@@ -322,16 +363,16 @@ public final class PointEPipeline implements AutoCloseable {
                 c.attach(m);
                 kw.put("embeddings", c);
             }
-            return one.toPointClouds(one.sample(m, 1, kw, noise, listener, cancelled)).get(0);
+            return one.toPointClouds(one.sample(m, s, 1, kw, noise, listener, cancelled)).get(0);
         }
     }
 
-    private PointCloud run(NDArray embedding, NoiseSource noise, PointCloudSampler.Listener listener, BooleanSupplier cancelled,
-            NDManager m) {
+    private PointCloud run(NDArray embedding, SamplerSettings settings, NoiseSource noise, PointCloudSampler.Listener listener,
+            BooleanSupplier cancelled, NDManager m) {
         if (releaseClip && clip != null) {
             clip.release();
         }
-        NDArray samples = sampler.sample(m, 1, Map.of("embeddings", embedding), noise, listener, cancelled);
+        NDArray samples = sampler.sample(m, settings, 1, Map.of("embeddings", embedding), noise, listener, cancelled);
         return sampler.toPointClouds(samples).get(0);
     }
 

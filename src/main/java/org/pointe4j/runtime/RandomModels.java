@@ -7,6 +7,7 @@ import org.pointe4j.clip.PointeClip;
 import org.pointe4j.glide.GlideConfig;
 import org.pointe4j.glide.GlideModels;
 import org.pointe4j.glide.GlidePipeline;
+import org.pointe4j.glide.GlideSettings;
 import org.pointe4j.glide.GlideUNet;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.pointe.PointConfig;
@@ -70,7 +71,7 @@ final class RandomModels {
         GlideUNet base = GlideModels.random(tinyGlide(64, false), 1);
         try {
             GlideUNet up = GlideModels.random(tinyGlide(128, true), 2);
-            return new GlidePipeline(base, up).closing(base, up).baseSteps("25").upsampleSteps("10");
+            return new GlidePipeline(base, up, GlideSettings.official().withBaseSteps("25").withUpsampleSteps("10")).closing(base, up);
         } catch (RuntimeException e) {
             base.close();
             throw e;

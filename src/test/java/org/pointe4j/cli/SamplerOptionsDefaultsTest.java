@@ -5,6 +5,7 @@ import org.pointe4j.Fixtures;
 import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointDiffusions;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.pointe.PointModels;
 
@@ -38,30 +39,33 @@ class SamplerOptionsDefaultsTest {
              PointDiffusionTransformer up = load("upsample_tiny");
              PointEPipeline image = pipeline(grid, up);
              PointEPipeline textPipe = pipeline(text, up)) {
-            options("--steps", "2").applyTo(image.sampler(), true);
-            assertEquals(3.0, image.sampler().stage(0).guidanceScale());
-            assertEquals(3.0, image.sampler().stage(1).guidanceScale());
-            assertEquals("*", image.sampler().stage(0).keyFilter());
-            assertEquals("*", image.sampler().stage(1).keyFilter());
+            SamplerSettings s = options("--steps", "2").settings(image.defaultSettings(), true);
+            assertEquals(3.0, s.stage(0).guidanceScale());
+            assertEquals(3.0, s.stage(1).guidanceScale());
+            assertEquals("*", s.stage(0).keyFilter());
+            assertEquals("*", s.stage(1).keyFilter());
+            assertEquals(2, s.stage(0).steps());
             assertTrue(SamplerOptions.HELP.contains("--upsample-guidance G     guidance of the upsampler (3 for image-grid models"));
 
-            options().applyTo(textPipe.sampler(), true);
-            assertEquals(3.0, textPipe.sampler().stage(0).guidanceScale());
-            assertEquals(0.0, textPipe.sampler().stage(1).guidanceScale());
-            assertEquals("", textPipe.sampler().stage(1).keyFilter());
+            s = options().settings(textPipe.defaultSettings(), true);
+            assertEquals(3.0, s.stage(0).guidanceScale());
+            assertEquals(0.0, s.stage(1).guidanceScale());
+            assertEquals("embeddings", s.stage(0).keyFilter());
+            assertEquals("", s.stage(1).keyFilter());
 
-            options("--upsample-guidance", "1.5").applyTo(image.sampler(), true);
-            assertEquals(1.5, image.sampler().stage(1).guidanceScale());
-            options("--upsample-guidance", "2").applyTo(textPipe.sampler(), true);
-            assertEquals(2.0, textPipe.sampler().stage(1).guidanceScale());
+            assertEquals(1.5, options("--upsample-guidance", "1.5").settings(image.defaultSettings(), true).stage(1).guidanceScale());
+            assertEquals(2.0, options("--upsample-guidance", "2").settings(textPipe.defaultSettings(), true).stage(1).guidanceScale());
+            // building settings from options never changes the pipeline's defaults
+            assertEquals(64, image.defaultSettings().stage(0).steps());
+            assertEquals(SamplerSettings.forImageGrid(2), image.defaultSettings());
         }
         try (PointDiffusionTransformer grid = load("imagegrid_tiny");
              PointDiffusionTransformer up = load("upsample_tiny");
              PointEPipeline image = pipeline(grid, up)) {
             // unconditional sampling: no guidance anywhere unless asked for
-            options().applyTo(image.sampler(), false);
-            assertEquals(0.0, image.sampler().stage(0).guidanceScale());
-            assertEquals(0.0, image.sampler().stage(1).guidanceScale());
+            SamplerSettings s = options().settings(image.defaultSettings(), false);
+            assertEquals(0.0, s.stage(0).guidanceScale());
+            assertEquals(0.0, s.stage(1).guidanceScale());
         }
     }
 }

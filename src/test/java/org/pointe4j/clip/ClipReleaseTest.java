@@ -1,5 +1,6 @@
 package org.pointe4j.clip;
 
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.core.ImageU8;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
@@ -73,14 +74,12 @@ class ClipReleaseTest {
                      PointConfig.read(Fixtures.fixture("pointe/textvec_tiny.json")));
              PointEPipeline keep = PointEPipeline.builder().clip(clip).base(base, PointDiffusions.forConfig(base.config())).build();
              PointEPipeline free = PointEPipeline.builder().clip(clip).base(base, PointDiffusions.forConfig(base.config())).build()) {
-            keep.sampler().stage(0).karrasSteps(3);
-            free.sampler().stage(0).karrasSteps(3).guidanceScale(3.0);
-            keep.sampler().stage(0).guidanceScale(3.0);
+            SamplerSettings settings = keep.defaultSettings().withStage(0, s -> s.withSteps(3).withGuidance(3.0));
             free.releaseClipWhileSampling(true);
-            PointCloud expected = keep.generate("a red motorcycle", 5, PointCloudSampler.Listener.NONE, Cancellation.NEVER, s -> { });
+            PointCloud expected = keep.generate("a red motorcycle", settings, 5, PointCloudSampler.Listener.NONE, Cancellation.NEVER, s -> { });
             assertFalse(clip.isReleased());
             for (int run = 0; run < 2; run++) {
-                PointCloud pc = free.generate("a red motorcycle", 5, PointCloudSampler.Listener.NONE, Cancellation.NEVER, s -> { });
+                PointCloud pc = free.generate("a red motorcycle", settings, 5, PointCloudSampler.Listener.NONE, Cancellation.NEVER, s -> { });
                 assertTrue(clip.isReleased(), "CLIP is freed once the prompt is embedded");
                 assertArrayEquals(expected.coords(), pc.coords(), 0f);
             }

@@ -48,11 +48,11 @@ class KarrasHeunParityTest {
             NoiseSource replay = NoiseSource.replay(noise);
             float[] sigmas = KarrasSampler.sigmas(6, 1e-3, 120, 7.0);
             NDArray xT = replay.randn(m, new ai.djl.ndarray.types.Shape(1, 6, 64)).mul(120f);
-            Denoiser d = Denoiser.guided(new KarrasBridge(diffusion).denoiser(fn, true), 3.0);
+            Denoiser d = Guidance.denoiser(new KarrasBridge(diffusion).denoiser(fn, true), 3.0);
             KarrasSampler.Result r = KarrasSampler.heun(d, xT, sigmas, KarrasSampler.Churn.of(3.0), replay, step -> {
-                steps.add(new HostArray[] {HostArray.of(diffusion.unscaleChannels(step.x)),
-                    HostArray.of(diffusion.unscaleChannels(step.predXstart)),
-                    HostArray.ofFloats(new float[] {step.sigma, step.sigmaHat}, 2)});
+                steps.add(new HostArray[] {HostArray.of(diffusion.unscaleChannels(step.x())),
+                    HostArray.of(diffusion.unscaleChannels(step.predXstart())),
+                    HostArray.ofFloats(new float[] {step.sigma(), step.sigmaHat()}, 2)});
             }, Cancellation.NEVER);
 
             assertEquals(11, calls.size(), "Heun: 2 model calls per step, 1 on the last");
@@ -81,7 +81,7 @@ class KarrasHeunParityTest {
                     assertEquals(i, (int) f.get(k + "i").toLongs()[0]);
                 }
             }
-            Parity.assertClose("final_x", f.get("final_x"), diffusion.unscaleChannels(r.x), 1e-4);
+            Parity.assertClose("final_x", f.get("final_x"), diffusion.unscaleChannels(r.x()), 1e-4);
         }
     }
 }

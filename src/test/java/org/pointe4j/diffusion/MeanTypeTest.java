@@ -46,25 +46,25 @@ class MeanTypeTest {
             NDArray start = m.randomUniform(-0.9f, 0.9f, new Shape(3, 2, 4));
             NDArray var = m.randomUniform(-1f, 1f, new Shape(3, 2, 4));
             GaussianDiffusion.Prediction byX0 = x0.pMeanVariance(start.concat(var, 1), xt, t, false);
-            assertArrayEquals(start.toFloatArray(), byX0.predXstart.toFloatArray(), 0f, "x_start output is the x_0 prediction");
+            assertArrayEquals(start.toFloatArray(), byX0.predXstart().toFloatArray(), 0f, "x_start output is the x_0 prediction");
             NDArray matchingEps = eps.predictEpsFromXstart(xt, t, start);
-            assertArrayEquals(matchingEps.toFloatArray(), byX0.eps.toFloatArray(), 1e-5f);
+            assertArrayEquals(matchingEps.toFloatArray(), byX0.eps().toFloatArray(), 1e-5f);
             GaussianDiffusion.Prediction byEps = eps.pMeanVariance(matchingEps.concat(var, 1), xt, t, false);
             GaussianDiffusion v = diffusion("v");
             NDArray matchingV = v.velocity(start, t, matchingEps);
             GaussianDiffusion.Prediction byV = v.pMeanVariance(matchingV.concat(var, 1), xt, t, false);
-            float[] b = byX0.predXstart.toFloatArray();
+            float[] b = byX0.predXstart().toFloatArray();
             for (GaussianDiffusion.Prediction other : new GaussianDiffusion.Prediction[] {byEps, byV}) {
-                float[] a = other.predXstart.toFloatArray();
+                float[] a = other.predXstart().toFloatArray();
                 for (int i = 0; i < a.length; i++) {
                     assertEquals(b[i], a[i], 1e-3 * Math.max(1, Math.abs(b[i])), "x_0 at " + i);
                 }
-                float[] ma = other.mean.toFloatArray();
-                float[] mb = byX0.mean.toFloatArray();
+                float[] ma = other.mean().toFloatArray();
+                float[] mb = byX0.mean().toFloatArray();
                 for (int i = 0; i < ma.length; i++) {
                     assertEquals(mb[i], ma[i], 1e-3 * Math.max(1, Math.abs(mb[i])), "posterior mean at " + i);
                 }
-                assertArrayEquals(byX0.logVariance.toFloatArray(), other.logVariance.toFloatArray(), 0f);
+                assertArrayEquals(byX0.logVariance().toFloatArray(), other.logVariance().toFloatArray(), 0f);
             }
             // v is the noise at t = 0 and minus x_0 once the signal is gone
             float[] vAtEnds = v.velocity(start, new int[] {0, 0, 1023}, matchingEps).toFloatArray();

@@ -56,7 +56,7 @@ class SamplerPropertiesTest {
         float[] sigmas = Arrays.copyOf(KarrasSampler.sigmas(steps + 1, 0.01, 80, 7), steps + 1);
         float[] start = {80f, -40f, 8f, -120f};
         NDArray xT = m.create(start, new Shape(1, 1, 4));
-        float[] got = run(kind, IDEAL, xT, sigmas, NoiseSource.seeded(0)).x.toFloatArray();
+        float[] got = run(kind, IDEAL, xT, sigmas, NoiseSource.seeded(0)).x().toFloatArray();
         double scale = Math.sqrt(S * S + (double) sigmas[steps] * sigmas[steps]) / Math.sqrt(S * S + (double) sigmas[0] * sigmas[0]);
         double err = 0;
         for (int i = 0; i < start.length; i++) {
@@ -93,7 +93,7 @@ class SamplerPropertiesTest {
         float[] sigmas = KarrasSampler.sigmas(64, 2e-3, 80, 7);
         for (KarrasSampler.Kind kind : new KarrasSampler.Kind[] {KarrasSampler.Kind.EULER, KarrasSampler.Kind.DDIM,
                 KarrasSampler.Kind.HEUN, KarrasSampler.Kind.DPM2, KarrasSampler.Kind.DPMPP_2M}) {
-            float[] got = run(kind, IDEAL, m.create(new float[] {80f, -160f}, new Shape(1, 1, 2)), sigmas, NoiseSource.seeded(0)).x.toFloatArray();
+            float[] got = run(kind, IDEAL, m.create(new float[] {80f, -160f}, new Shape(1, 1, 2)), sigmas, NoiseSource.seeded(0)).x().toFloatArray();
             double scale = S / Math.sqrt(S * S + 80.0 * 80.0);
             // relative tolerance by order: Euler is 4% off at 64 steps, the second-order ones 0.1%
             double tol = kind == KarrasSampler.Kind.EULER || kind == KarrasSampler.Kind.DDIM ? 0.06 : 0.005;
@@ -107,8 +107,8 @@ class SamplerPropertiesTest {
     void ddimIsTheEulerStepAndDpmSolverStartsWithIt() {
         float[] sigmas = KarrasSampler.sigmas(10, 2e-3, 80, 7);
         NDArray xT = NoiseSource.seeded(3).randn(m, new Shape(2, 3, 5)).mul(80f);
-        float[] ddim = run(KarrasSampler.Kind.DDIM, IDEAL, xT, sigmas, NoiseSource.seeded(1)).x.toFloatArray();
-        float[] euler = run(KarrasSampler.Kind.EULER, IDEAL, xT, sigmas, NoiseSource.seeded(1)).x.toFloatArray();
+        float[] ddim = run(KarrasSampler.Kind.DDIM, IDEAL, xT, sigmas, NoiseSource.seeded(1)).x().toFloatArray();
+        float[] euler = run(KarrasSampler.Kind.EULER, IDEAL, xT, sigmas, NoiseSource.seeded(1)).x().toFloatArray();
         assertArrayEquals(euler, ddim, "ddim is euler without churn");
         // Song et al.'s update, in double, with the ideal denoiser
         double[] x = new double[ddim.length];
@@ -128,8 +128,8 @@ class SamplerPropertiesTest {
             assertEquals(x[i], ddim[i], 1e-5 + 1e-4 * Math.abs(x[i]), "value " + i);
         }
         float[] one = {80f, 30f};
-        float[] a = run(KarrasSampler.Kind.DDIM, IDEAL, xT, one, NoiseSource.seeded(1)).x.toFloatArray();
-        float[] b = run(KarrasSampler.Kind.DPMPP_2M, IDEAL, xT, one, NoiseSource.seeded(1)).x.toFloatArray();
+        float[] a = run(KarrasSampler.Kind.DDIM, IDEAL, xT, one, NoiseSource.seeded(1)).x().toFloatArray();
+        float[] b = run(KarrasSampler.Kind.DPMPP_2M, IDEAL, xT, one, NoiseSource.seeded(1)).x().toFloatArray();
         assertArrayEquals(a, b, 1e-3f, "DPM-Solver++(1) = DDIM");
     }
 
@@ -137,7 +137,7 @@ class SamplerPropertiesTest {
         Denoiser ideal = (x, sigma) -> x.mul(s * s / (s * s + sigma * sigma));
         NoiseSource noise = NoiseSource.seeded(seed);
         NDArray xT = noise.randn(m, new Shape(1, 1, 40000)).mul(80f);
-        float[] v = run(kind, ideal, xT, KarrasSampler.sigmas(steps, 1e-3, 80, 7), noise).x.toFloatArray();
+        float[] v = run(kind, ideal, xT, KarrasSampler.sigmas(steps, 1e-3, 80, 7), noise).x().toFloatArray();
         double mean = 0;
         double sq = 0;
         for (float f : v) {
@@ -179,7 +179,7 @@ class SamplerPropertiesTest {
             for (int k = 0; k < 3; k++) {
                 NDArray xT = m.ones(new Shape(2, 3, 4)).mul(10f);
                 out[k] = KarrasSampler.run(kind, IDEAL, xT, sigmas, KarrasSampler.Churn.of(3), NoiseSource.seeded(k < 2 ? 5 : 6),
-                        Step.Listener.NONE, Cancellation.NEVER).x.toFloatArray();
+                        Step.Listener.NONE, Cancellation.NEVER).x().toFloatArray();
             }
             assertArrayEquals(out[0], out[1], kind.cliName);
             boolean stochastic = kind != KarrasSampler.Kind.DDIM && kind != KarrasSampler.Kind.DPMPP_2M;
@@ -202,16 +202,16 @@ class SamplerPropertiesTest {
             KarrasSampler.Result r = KarrasSampler.run(kind, counted, m.ones(new Shape(1, 2, 3)), sigmas, KarrasSampler.Churn.none(),
                     NoiseSource.seeded(0), st -> {
                         seen.add(st);
-                        xs.add(st.x.toFloatArray());
+                        xs.add(st.x().toFloatArray());
                     }, Cancellation.NEVER);
             assertEquals(7, seen.size(), kind.cliName);
             for (int i = 0; i < 6; i++) {
-                assertEquals(i, seen.get(i).index, kind.cliName);
-                assertEquals(sigmas[i], seen.get(i).sigma, kind.cliName);
+                assertEquals(i, seen.get(i).index(), kind.cliName);
+                assertEquals(sigmas[i], seen.get(i).sigma(), kind.cliName);
                 assertFalse(seen.get(i).isFinal());
             }
             assertTrue(seen.get(6).isFinal());
-            assertArrayEquals(r.x.toFloatArray(), xs.get(6), kind.cliName);
+            assertArrayEquals(r.x().toFloatArray(), xs.get(6), kind.cliName);
             assertEquals(kind.evaluations(6), calls.get(), kind.cliName + " network evaluations");
         }
     }
@@ -227,7 +227,7 @@ class SamplerPropertiesTest {
             CancellationException e = assertThrows(CancellationException.class, () -> KarrasSampler.run(kind, d,
                     m.ones(new Shape(1, 1, 4)), KarrasSampler.sigmas(20, 1e-3, 10, 7), KarrasSampler.Churn.none(), NoiseSource.seeded(0),
                     step -> {
-                        if (step.index == 2) {
+                        if (step.index() == 2) {
                             Thread.currentThread().interrupt();
                         }
                     }, Cancellation.NEVER), kind.cliName);

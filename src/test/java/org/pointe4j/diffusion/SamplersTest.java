@@ -44,7 +44,7 @@ class SamplersTest {
             float[] sigmas = KarrasSampler.sigmas(12, 2e-3, 80, 7);
             KarrasSampler.Result r = KarrasSampler.run(kind, oracle, xT, sigmas, KarrasSampler.Churn.of(kind == KarrasSampler.Kind.EULER_ANCESTRAL ? 0 : 3),
                     noise, Step.Listener.NONE, Cancellation.NEVER);
-            float[] got = r.x.toFloatArray();
+            float[] got = r.x().toFloatArray();
             float[] want = x0.toFloatArray();
             for (int i = 0; i < want.length; i++) {
                 assertEquals(want[i], got[i], 1e-5, kind + " channel " + i);
@@ -61,7 +61,7 @@ class SamplersTest {
         NDArray xT = noise.randn(m, new Shape(1, 1, 20000)).mul(80f);
         KarrasSampler.Result r = KarrasSampler.heun(ideal, xT, KarrasSampler.sigmas(40, 1e-3, 80, 7), KarrasSampler.Churn.none(),
                 noise, Step.Listener.NONE, Cancellation.NEVER);
-        float[] v = r.x.toFloatArray();
+        float[] v = r.x().toFloatArray();
         double mean = 0;
         double sq = 0;
         for (float f : v) {
@@ -84,13 +84,13 @@ class SamplersTest {
             NDArray xT = noise.randn(m, new Shape(2, 3, 5)).mul(10f);
             KarrasSampler.Result r = KarrasSampler.heun(shrink, xT, KarrasSampler.sigmas(8, 1e-3, 10, 7), KarrasSampler.Churn.of(3),
                     noise, seen::add, Cancellation.NEVER);
-            runs[k] = r.x.toFloatArray();
+            runs[k] = r.x().toFloatArray();
         }
         assertArrayEquals(runs[0], runs[1]);
         assertEquals(18, seen.size(), "8 steps + final, twice");
         assertTrue(seen.get(8).isFinal());
-        assertEquals(10f, seen.get(0).sigma, 1e-4);
-        assertTrue(seen.get(0).sigmaHat > seen.get(0).sigma, "churn raises the noise level");
+        assertEquals(10f, seen.get(0).sigma(), 1e-4);
+        assertTrue(seen.get(0).sigmaHat() > seen.get(0).sigma(), "churn raises the noise level");
         NoiseSource other = NoiseSource.seeded(8);
         assertFalse(java.util.Arrays.equals(other.randn(m, new Shape(4)).toFloatArray(), NoiseSource.seeded(7).randn(m, new Shape(4)).toFloatArray()));
     }
@@ -106,7 +106,7 @@ class SamplersTest {
         CancellationException e = assertThrows(CancellationException.class, () -> KarrasSampler.heun(d, xT,
                 KarrasSampler.sigmas(64, 1e-3, 10, 7), KarrasSampler.Churn.none(), NoiseSource.seeded(0),
                 step -> {
-                    if (step.index == 2) {
+                    if (step.index() == 2) {
                         Thread.currentThread().interrupt();
                     }
                 }, Cancellation.NEVER));
@@ -118,7 +118,7 @@ class SamplersTest {
                 KarrasSampler.Churn.none(), NoiseSource.seeded(0), Step.Listener.NONE, () -> true));
         KarrasSampler.Result ok = KarrasSampler.heun(d, xT, KarrasSampler.sigmas(4, 1e-3, 10, 7), KarrasSampler.Churn.none(),
                 NoiseSource.seeded(0), Step.Listener.NONE, Cancellation.NEVER);
-        assertEquals(new Shape(1, 1, 4), ok.x.getShape());
+        assertEquals(new Shape(1, 1, 4), ok.x().getShape());
     }
 
     /** DDPM with the true epsilon of a fixed x_0 recovers it; DDIM (eta 0) too; both visit every timestep. */
@@ -136,7 +136,7 @@ class SamplersTest {
         };
         List<Integer> timesteps = new ArrayList<>();
         NDArray ddpm = DdpmSampler.ancestral(d, oracle, NoiseSource.seeded(3).randn(m, new Shape(1, 4, 1)), true,
-                NoiseSource.seeded(4), s -> timesteps.add(s.timestep), Cancellation.NEVER);
+                NoiseSource.seeded(4), s -> timesteps.add(s.timestep()), Cancellation.NEVER);
         NDArray ddim = DdpmSampler.ddim(d, oracle, NoiseSource.seeded(3).randn(m, new Shape(1, 4, 1)), true, 0.0,
                 NoiseSource.seeded(4), Step.Listener.NONE, Cancellation.NEVER);
         assertArrayEquals(x0.toFloatArray(), ddpm.toFloatArray(), 1e-4f);

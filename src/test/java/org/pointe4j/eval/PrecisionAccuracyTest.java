@@ -1,5 +1,6 @@
 package org.pointe4j.eval;
 
+import org.pointe4j.pointe.SamplerSettings;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -51,11 +52,10 @@ class PrecisionAccuracyTest {
     void sameSeedSampleInBf16StaysTheFp32Cloud() {
         Precision before = Precision.current();
         try (PointEPipeline pipe = SmallPipeline.load()) {
-            pipe.sampler().stage(0).karrasSteps(16);
-            pipe.sampler().stage(1).karrasSteps(16);
-            PointCloud fp32 = PrecisionAccuracy.sample(pipe, "a green torus", 0, Precision.FP32);
-            PointCloud bf16 = PrecisionAccuracy.sample(pipe, "a green torus", 0, Precision.BF16);
-            PointCloud otherSeed = PrecisionAccuracy.sample(pipe, "a green torus", 1, Precision.FP32);
+            SamplerSettings steps16 = pipe.defaultSettings().withSteps(16, 16);
+            PointCloud fp32 = PrecisionAccuracy.sample(pipe, steps16, "a green torus", 0, Precision.FP32);
+            PointCloud bf16 = PrecisionAccuracy.sample(pipe, steps16, "a green torus", 0, Precision.BF16);
+            PointCloud otherSeed = PrecisionAccuracy.sample(pipe, steps16, "a green torus", 1, Precision.FP32);
             double size = Stats.extent(fp32);
             double precision = ShapeClassifier.chamferAligned(fp32, bf16) / size;
             double seeds = ShapeClassifier.chamferAligned(fp32, otherSeed) / size;

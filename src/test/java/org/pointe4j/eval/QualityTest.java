@@ -25,7 +25,7 @@ class QualityTest {
     @Test
     void shippedModelsMakeRecognisableShapesInTheRightColours() {
         try (PointEPipeline pipe = SmallPipeline.load(); SdfModel sdf = SmallModels.sdf()) {
-            QualityBenchmark.Result r = QualityBenchmark.run(pipe, 3, 0, sdf);
+            QualityBenchmark.Result r = QualityBenchmark.run(pipe, pipe.defaultSettings(), 3, 0, sdf);
             System.out.println(r.rows.printAll());
             System.out.println(r.topology.printAll());
             System.out.println("quality: " + r);

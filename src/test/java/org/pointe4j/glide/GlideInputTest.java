@@ -55,15 +55,22 @@ class GlideInputTest {
                     .contains("prompt is empty"));
             assertTrue(message(() -> p.generate("a cat", 0, 0, GlidePipeline.Listener.NONE, () -> false, s -> { }))
                     .contains("batch must be in [1, 64], got 0"));
-            assertTrue(message(() -> p.baseSteps("0")).contains("invalid timestep respacing '0'"));
-            assertTrue(message(() -> p.baseSteps("lots")).contains("\"100\""));
-            assertTrue(message(() -> p.baseSteps("2000")).contains("cannot divide a section of 1000 steps into 2000"));
-            assertTrue(message(() -> p.guidanceScale(-1)).contains("guidance scale must be in [0, 100], got -1.0"));
-            assertTrue(message(() -> p.guidanceScale(Double.NaN)).contains("guidance scale"));
-            assertTrue(message(() -> p.upsampleTemperature(0)).contains("(0, 2]"));
+            GlideSettings d = p.defaultSettings();
+            assertEquals(GlideSettings.official(), d);
+            assertTrue(message(() -> generate(p, d.withBaseSteps("0"))).contains("invalid timestep respacing '0'"));
+            assertTrue(message(() -> generate(p, d.withBaseSteps("lots"))).contains("\"100\""));
+            assertTrue(message(() -> generate(p, d.withBaseSteps("2000"))).contains("cannot divide a section of 1000 steps into 2000"));
+            assertTrue(message(() -> d.withGuidance(-1)).contains("guidance scale must be in [0, 100], got -1.0"));
+            assertTrue(message(() -> d.withGuidance(Double.NaN)).contains("guidance scale"));
+            assertTrue(message(() -> d.withUpsampleTemperature(0)).contains("(0, 2]"));
+            assertTrue(message(() -> new GlidePipeline(base, null, d.withBaseSteps("0"))).contains("invalid timestep respacing '0'"));
         }
         assertTrue(message(() -> new GlidePipeline(up, null)).contains("must not be an upsampler"));
         assertTrue(message(() -> new GlidePipeline(base, base)).contains("must be a super-resolution model"));
+    }
+
+    private static void generate(GlidePipeline p, GlideSettings s) {
+        p.generate("a cat", 1, s, 0, GlidePipeline.Listener.NONE, () -> false, n -> { });
     }
 
     @Test
@@ -73,30 +80,30 @@ class GlideInputTest {
             prompt.append("corgi ");
         }
         List<String> notices = new ArrayList<>();
-        try (GlidePipeline p = new GlidePipeline(base, null).baseSteps("2")) {
+        try (GlidePipeline p = new GlidePipeline(base, null, GlideSettings.official().withBaseSteps("2"))) {
             GlidePipeline.Result r = p.generate(prompt.toString(), 1, 7, GlidePipeline.Listener.NONE, () -> false, notices::add);
             int n = GlideTokenizer.get().encode(prompt.toString()).length;
             assertTrue(n > 128);
             assertEquals(List.of("the prompt has " + n + " tokens; GLIDE reads the first 128"), notices);
             assertEquals(64, r.images().get(0).width());
-            assertEquals(null, r.upsampled);
+            assertEquals(null, r.upsampled());
         }
     }
 
     @Test
     void seededRunsRepeatAndStepsAreReportedForTheCallersBatch() {
-        try (GlidePipeline p = new GlidePipeline(base, up).baseSteps("3").upsampleSteps("2")) {
+        try (GlidePipeline p = new GlidePipeline(base, up, GlideSettings.official().withBaseSteps("3").withUpsampleSteps("2"))) {
             int[] steps = new int[2];
             GlidePipeline.Result a = p.generate("a red motorcycle", 2, 11, (stage, step) -> {
                 steps[stage.ordinal()]++;
-                assertEquals(2, step.x.getShape().get(0), "guidance's unconditional copy is not reported");
+                assertEquals(2, step.x().getShape().get(0), "guidance's unconditional copy is not reported");
             }, () -> false, s -> { });
             assertEquals(3 + 1, steps[0]);
             assertEquals(2 + 1, steps[1]);
             GlidePipeline.Result b = p.generate("a red motorcycle", 2, 11, GlidePipeline.Listener.NONE, () -> false, s -> { });
-            assertTrue(java.util.Arrays.equals(a.upsampled.toFloats(), b.upsampled.toFloats()), "same seed, same images");
+            assertTrue(java.util.Arrays.equals(a.upsampled().toFloats(), b.upsampled().toFloats()), "same seed, same images");
             GlidePipeline.Result c = p.generate("a red motorcycle", 2, 12, GlidePipeline.Listener.NONE, () -> false, s -> { });
-            assertFalse(java.util.Arrays.equals(a.upsampled.toFloats(), c.upsampled.toFloats()), "another seed, other images");
+            assertFalse(java.util.Arrays.equals(a.upsampled().toFloats(), c.upsampled().toFloats()), "another seed, other images");
             assertEquals(128, a.images().get(1).height());
             assertEquals(64, a.baseImages().get(1).height());
             int[] calls = {0};
@@ -111,7 +118,7 @@ class GlideInputTest {
     void noArraysAccumulate() throws Exception {
         int baseBefore = org.pointe4j.LiveArrays.count(base.manager());
         int upBefore = org.pointe4j.LiveArrays.count(up.manager());
-        try (GlidePipeline p = new GlidePipeline(base, up).baseSteps("2").upsampleSteps("2")) {
+        try (GlidePipeline p = new GlidePipeline(base, up, GlideSettings.official().withBaseSteps("2").withUpsampleSteps("2"))) {
             p.generate("a cube", 1, 3, GlidePipeline.Listener.NONE, () -> false, s -> { });
         }
         assertEquals(baseBefore, org.pointe4j.LiveArrays.count(base.manager()), "base model manager");

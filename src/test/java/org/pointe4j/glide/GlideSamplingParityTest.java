@@ -62,10 +62,10 @@ class GlideSamplingParityTest {
     }
 
     private static GlidePipeline pipeline(GlideNetwork b, GlideNetwork u) {
-        return new GlidePipeline(b, u).baseSteps(meta.get("base_respacing").getAsString())
-                .upsampleSteps(meta.get("up_respacing").getAsString())
-                .guidanceScale(meta.get("guidance_scale").getAsDouble())
-                .upsampleTemperature(meta.get("upsample_temp").getAsDouble());
+        return new GlidePipeline(b, u, GlideSettings.official().withBaseSteps(meta.get("base_respacing").getAsString())
+                .withUpsampleSteps(meta.get("up_respacing").getAsString())
+                .withGuidance(meta.get("guidance_scale").getAsDouble())
+                .withUpsampleTemperature(meta.get("upsample_temp").getAsDouble()));
     }
 
     /** The base model answering with the outputs the official run recorded, call by call. */
@@ -106,15 +106,15 @@ class GlideSamplingParityTest {
             GlidePipeline.Result r = p.generate(meta.get("prompt").getAsString(), 1, recordedNoise(), (stage, step) -> {
                 if (stage == GlidePipeline.Stage.BASE && !step.isFinal()) {
                     String n = String.format("base_step%03d", steps[0]++);
-                    Parity.assertClose(n + " sample (replayed net)", f.get(n + "_sample").slice(0, 1), step.x, 1e-5);
-                    Parity.assertClose(n + " pred_xstart (replayed net)", f.get(n + "_pred_xstart").slice(0, 1), step.predXstart, 1e-5);
+                    Parity.assertClose(n + " sample (replayed net)", f.get(n + "_sample").slice(0, 1), step.x(), 1e-5);
+                    Parity.assertClose(n + " pred_xstart (replayed net)", f.get(n + "_pred_xstart").slice(0, 1), step.predXstart(), 1e-5);
                 }
             }, () -> false, s -> { });
             assertEquals(4, steps[0]);
             assertEquals(List.of("BASE", "BASE", "BASE", "BASE", "UPSAMPLE", "UPSAMPLE", "UPSAMPLE"), calls);
-            Parity.assertClose("glide base_samples (replayed net)", f.get("base_samples"), r.base, 1e-5);
+            Parity.assertClose("glide base_samples (replayed net)", f.get("base_samples"), r.base(), 1e-5);
             // from here on the real upsampler runs: low-res quantisation, tempered noise, DDIM
-            Parity.assertClose("glide up_samples (replayed base)", f.get("up_samples"), r.upsampled, 1e-3);
+            Parity.assertClose("glide up_samples (replayed base)", f.get("up_samples"), r.upsampled(), 1e-3);
             assertImageBytes(r.images().get(0), f.get("up_samples_u8_nhwc"));
         }
     }
@@ -131,11 +131,11 @@ class GlideSamplingParityTest {
             });
             GlidePipeline.Result r = p.generate(meta.get("prompt").getAsString(), 1, recordedNoise(), GlidePipeline.Listener.NONE,
                     () -> false, s -> { });
-            Parity.assertClose("glide base_samples (free-running)", f.get("base_samples"), r.base, 5e-3);
+            Parity.assertClose("glide base_samples (free-running)", f.get("base_samples"), r.base(), 5e-3);
             // a 2e-3 difference can move a pixel across an 8-bit level of the upsampler's low-res input
-            int flips = countDifferent(quantise(f.get("base_samples")), quantise(r.base));
+            int flips = countDifferent(quantise(f.get("base_samples")), quantise(r.base()));
             double[] want = f.get("up_samples").toDoubles();
-            double[] got = r.upsampled.toDoubles();
+            double[] got = r.upsampled().toDoubles();
             double sum = 0;
             int far = 0;
             for (int i = 0; i < want.length; i++) {

@@ -1,6 +1,7 @@
 package org.pointe4j.notebook;
 
 import org.pointe4j.runtime.StageResolver;
+import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.viz.Plot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pointe4j.core.TriMesh;
 import org.pointe4j.core.PointCloud;
-import org.pointe4j.pointe.PointCloudSampler;
 import tech.tablesaw.api.Table;
 
 import java.nio.file.Files;
@@ -22,15 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The notebook calls as a notebook makes them, with no official weights (the tests' models folder
- * is empty): the shipped small models, and the banner that says so. Steps are cut to keep it short.
+ * is empty): the shipped small models, and the banner that says so. Steps are cut to keep it short,
+ * by passing settings to each call as a cell would.
  */
 class NotebookTest {
+    private static SamplerSettings few;
 
     @BeforeAll
     static void fewerSteps() {
-        PointCloudSampler s = Session.text().sampler();
-        s.stage(0).karrasSteps(6);
-        s.stage(1).karrasSteps(4);
+        few = Notebook.settings().withSteps(6, 4);
     }
 
     @AfterAll
@@ -40,12 +40,12 @@ class NotebookTest {
 
     @Test
     void stagesOneCallEachWithTheSmallModels(@TempDir Path dir) {
-        PointCloud cloud = Notebook.text2pc("a red torus", 0);
+        PointCloud cloud = Notebook.text2pc("a red torus", few, 0);
         assertEquals(512, cloud.size());
         assertTrue(cloud.hasColors());
-        PointCloud coarse = Notebook.base("a blue cube", 1);
+        PointCloud coarse = Notebook.base("a blue cube", few, 1);
         assertEquals(128, coarse.size());
-        PointCloud fine = Notebook.upsample(coarse, 1);
+        PointCloud fine = Notebook.upsample(coarse, few, 1);
         assertEquals(512, fine.size());
         // the upsampler keeps the coarse points and adds the rest
         assertEquals(coarse.coords()[0], fine.coords()[0]);
@@ -74,7 +74,7 @@ class NotebookTest {
 
     @Test
     void recordingsSweepsAndTeachingPlots() {
-        Recording run = Notebook.record("a green cone", 2);
+        Recording run = Notebook.record("a green cone", few, 2);
         assertEquals(6 + 4, run.frames().size(), "one frame per step of both stages");
         assertEquals(512, run.result().size());
         Table steps = run.table();
@@ -83,11 +83,9 @@ class NotebookTest {
         assertTrue(run.animation().toJson().getAsJsonArray("frames").size() == 10);
         assertTrue(run.mimeBundle().containsKey(Display.PLOTLY_MIME));
 
-        Sweep.Result s = Notebook.sweep("a yellow helix").guidance(0, 3).steps(3).seeds(5).run();
+        Sweep.Result s = Notebook.sweep("a yellow helix").settings(few).guidance(0, 3).steps(3).seeds(5).run();
         assertEquals(2, s.table().rowCount());
         assertEquals(2, s.clouds().size());
-        assertEquals(3, Session.text().sampler().stage(0).guidanceScale(), "the sweep restores the settings");
-        assertEquals(6, Session.text().sampler().stage(0).karrasSteps());
         assertThrows(IllegalArgumentException.class, () -> Notebook.sweep("x").steps(0));
 
         List<Plot> sched = Teach.schedules();

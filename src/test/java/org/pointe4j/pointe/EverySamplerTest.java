@@ -44,12 +44,13 @@ class EverySamplerTest {
         NDArray emb = NoiseSource.seeded(11).randn(m, new Shape(2, 768)).mul(0.036f);
         for (KarrasSampler.Kind kind : KarrasSampler.Kind.values()) {
             PointCloudSampler s = new PointCloudSampler();
-            s.addStage(textvec, PointDiffusions.forConfig(textvec.config()), 64).karrasSteps(4).keyFilter("embeddings").sampler(kind.cliName);
+            s.addStage(textvec, PointDiffusions.forConfig(textvec.config()), 64);
             KarrasSampler.Kind up = KarrasSampler.Kind.values()[(kind.ordinal() + 1) % KarrasSampler.Kind.values().length];
-            s.addStage(upsample, PointDiffusions.forConfig(upsample.config()), 192).karrasSteps(3).keyFilter("").sampler(up);
+            s.addStage(upsample, PointDiffusions.forConfig(upsample.config()), 192);
+            SamplerSettings settings = SamplerSettings.forText(2).withSteps(4, 3).withSamplers(kind.cliName, up.cliName);
             int rootBefore = LiveArrays.count(m);
             int[] events = new int[2];
-            NDArray out = s.sample(m, 2, Map.of("embeddings", emb), NoiseSource.seeded(1), e -> events[e.stage]++, Cancellation.NEVER);
+            NDArray out = s.sample(m, settings, 2, Map.of("embeddings", emb), NoiseSource.seeded(1), e -> events[e.stage()]++, Cancellation.NEVER);
             assertEquals(new Shape(2, 6, 256), out.getShape(), kind.cliName);
             for (float f : out.toFloatArray()) {
                 assertTrue(Float.isFinite(f), kind.cliName + " gave a non-finite value");

@@ -66,13 +66,15 @@ public class ImageToPointCloudParityTest {
         return PointModels.load(Fixtures.fixture("pointe/" + name + ".pt"), PointConfig.read(Fixtures.fixture("pointe/" + name + ".json")));
     }
 
-    /** The image pipeline's sampler over the given networks, with the fixture's step counts. */
+    /** The image pipeline over the given networks. */
     static PointEPipeline pipeline(PointDiffusionTransformer base, PointDiffusionTransformer up) {
-        PointEPipeline pipe = PointEPipeline.builder().name("tiny image grid").base(base, PointDiffusions.forConfig(base.config()))
+        return PointEPipeline.builder().name("tiny image grid").base(base, PointDiffusions.forConfig(base.config()))
                 .upsampler(up, PointDiffusions.forConfig(up.config())).build();
-        pipe.sampler().stage(0).karrasSteps(5);
-        pipe.sampler().stage(1).karrasSteps(4);
-        return pipe;
+    }
+
+    /** The pipeline's default settings with the fixture's step counts. */
+    static SamplerSettings fixtureSettings(PointEPipeline pipe) {
+        return pipe.defaultSettings().withSteps(5, 4);
     }
 
     @Test
@@ -83,16 +85,17 @@ public class ImageToPointCloudParityTest {
              PointEPipeline image = pipeline(base, up);
              PointEPipeline textPipe = PointEPipeline.builder().name("tiny text").base(text, PointDiffusions.forConfig(text.config()))
                      .upsampler(up, PointDiffusions.forConfig(up.config())).build()) {
-            PointCloudSampler.Stage b = image.sampler().stage(0);
-            PointCloudSampler.Stage u = image.sampler().stage(1);
+            StageSettings b = image.defaultSettings().stage(0);
+            StageSettings u = image.defaultSettings().stage(1);
             assertEquals(3.0, b.guidanceScale());
             assertEquals(3.0, u.guidanceScale());
             assertEquals("*", b.keyFilter());
             assertEquals("*", u.keyFilter());
-            assertEquals(3.0, textPipe.sampler().stage(0).guidanceScale());
-            assertEquals(0.0, textPipe.sampler().stage(1).guidanceScale());
-            assertEquals("embeddings", textPipe.sampler().stage(0).keyFilter());
-            assertEquals("", textPipe.sampler().stage(1).keyFilter());
+            SamplerSettings t = textPipe.defaultSettings();
+            assertEquals(3.0, t.stage(0).guidanceScale());
+            assertEquals(0.0, t.stage(1).guidanceScale());
+            assertEquals("embeddings", t.stage(0).keyFilter());
+            assertEquals("", t.stage(1).keyFilter());
         }
     }
 
@@ -108,8 +111,8 @@ public class ImageToPointCloudParityTest {
             sampler.onModelCall((stage, x, t, out) ->
                     calls.get(stage).add(new HostArray[] {HostArray.of(x), HostArray.of(t), HostArray.of(out)}));
             List<HostArray> yields = new ArrayList<>();
-            NDArray samples = sampler.sample(m, 1, Map.of("embeddings", f.get("clip_grid").toNDArray(m)),
-                    NoiseSource.replay(noiseTape(f)), e -> yields.add(HostArray.of(e.samples)), Cancellation.NEVER);
+            NDArray samples = sampler.sample(m, fixtureSettings(pipe), 1, Map.of("embeddings", f.get("clip_grid").toNDArray(m)),
+                    NoiseSource.replay(noiseTape(f)), e -> yields.add(HostArray.of(e.samples())), Cancellation.NEVER);
 
             assertEquals(9, calls.get(0).size());
             assertEquals(7, calls.get(1).size());
@@ -157,7 +160,7 @@ public class ImageToPointCloudParityTest {
              PointDiffusionTransformer up = load("upsample_tiny");
              PointEPipeline pipe = pipeline(base, up);
              NDManager m = Torch.newManager()) {
-            PointCloud pc = pipe.generateFrom(f.get("clip_grid").toNDArray(m), NoiseSource.fromFile(Fixtures.fixture(FIXTURE)),
+            PointCloud pc = pipe.generateFrom(f.get("clip_grid").toNDArray(m), fixtureSettings(pipe), NoiseSource.fromFile(Fixtures.fixture(FIXTURE)),
                     PointCloudSampler.Listener.NONE, Cancellation.NEVER);
             HostArray coords = HostArray.ofFloats(pc.coords(), 256, 3);
             Parity.assertClose("pc_coords (noise file)", f.get("pc_coords"), coords, 5e-2);
@@ -280,8 +283,8 @@ public class ImageToPointCloudParityTest {
             upNet.expectedLowRes = f.get("yield005"); // the base stage's last yield is the upsampler's low_res
             try (PointEPipeline pipe = pipeline(baseNet, upNet)) {
                 List<HostArray> yields = new ArrayList<>();
-                NDArray samples = pipe.sampler().sample(m, 1, Map.of("embeddings", f.get("clip_grid").toNDArray(m)),
-                        NoiseSource.replay(noiseTape(f)), e -> yields.add(HostArray.of(e.samples)), Cancellation.NEVER);
+                NDArray samples = pipe.sampler().sample(m, fixtureSettings(pipe), 1, Map.of("embeddings", f.get("clip_grid").toNDArray(m)),
+                        NoiseSource.replay(noiseTape(f)), e -> yields.add(HostArray.of(e.samples())), Cancellation.NEVER);
                 assertEquals(9, baseNet.call);
                 assertEquals(7, upNet.call);
                 assertEquals(11, yields.size());

@@ -30,7 +30,8 @@ class NonFiniteTest {
                 PointConfig.read(Fixtures.fixture("pointe/textvec_tiny.json")));
              NDManager m = Torch.newManager()) {
             PointCloudSampler sampler = new PointCloudSampler().auxChannels(java.util.List.of("R", "G", "B"));
-            sampler.addStage(base, PointDiffusions.forConfig(base.config()), 64).karrasSteps(6);
+            sampler.addStage(base, PointDiffusions.forConfig(base.config()), 64);
+            SamplerSettings six = sampler.defaultSettings().withSteps(6, 6);
             AtomicInteger calls = new AtomicInteger();
             // the network "breaks" at its 5th evaluation (Heun: step 3 of 6)
             sampler.onModelCall((stage, x, t, out) -> {
@@ -39,14 +40,14 @@ class NonFiniteTest {
                 }
             });
             NDArray emb = m.randomNormal(new ai.djl.ndarray.types.Shape(1, 768)).mul(0.05f);
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> sampler.sample(m, 1, Map.of("embeddings", emb),
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> sampler.sample(m, six, 1, Map.of("embeddings", emb),
                     NoiseSource.seeded(1), PointCloudSampler.Listener.NONE, Cancellation.NEVER));
             // call 5 is the first evaluation of step 3; its NaN is in the x that step 4 starts from
             assertTrue(e.getMessage().contains("stage 1 of 1 (CLIPImagePointDiffusionTransformer) at step 4/6"), e.getMessage());
 
             NDArray nan = emb.duplicate();
             nan.set(new NDIndex("0, 3"), Float.POSITIVE_INFINITY);
-            IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> sampler.sample(m, 1,
+            IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> sampler.sample(m, six, 1,
                     Map.of("embeddings", nan), NoiseSource.seeded(1), PointCloudSampler.Listener.NONE, Cancellation.NEVER));
             assertTrue(c.getMessage().contains("conditioning 'embeddings' holds NaN or infinite values"), c.getMessage());
         }

@@ -45,15 +45,16 @@ class PointCloudSamplerParityTest {
                      PointConfig.read(Fixtures.fixture("pointe/upsample_tiny.json")));
              NDManager m = Torch.newManager()) {
             PointCloudSampler sampler = new PointCloudSampler();
-            sampler.addStage(base, diffusion("cosine"), 64).karrasSteps(5).keyFilter("embeddings");
-            sampler.addStage(up, diffusion("linear"), 192).karrasSteps(4).keyFilter("");
+            sampler.addStage(base, diffusion("cosine"), 64);
+            sampler.addStage(up, diffusion("linear"), 192);
+            SamplerSettings settings = SamplerSettings.forText(2).withSteps(5, 4);
             List<List<HostArray[]>> calls = List.of(new ArrayList<>(), new ArrayList<>());
             sampler.onModelCall((stage, x, t, out) ->
                     calls.get(stage).add(new HostArray[] {HostArray.of(x), HostArray.of(t), HostArray.of(out)}));
             List<HostArray> yields = new ArrayList<>();
             NDArray emb = f.get("stage0_clip_text_embedding").toNDArray(m);
-            NDArray samples = sampler.sample(m, 1, Map.of("embeddings", emb), NoiseSource.replay(noise),
-                    e -> yields.add(HostArray.of(e.samples)), Cancellation.NEVER);
+            NDArray samples = sampler.sample(m, settings, 1, Map.of("embeddings", emb), NoiseSource.replay(noise),
+                    e -> yields.add(HostArray.of(e.samples())), Cancellation.NEVER);
 
             assertEquals(9, calls.get(0).size());
             assertEquals(7, calls.get(1).size());
@@ -85,7 +86,7 @@ class PointCloudSamplerParityTest {
                 // colours are rounded to 1/255 steps; the tolerance allows one step where a value sits at .5
                 Parity.assertClose("pc_" + c, f.get("pc_" + c), HostArray.ofFloats(pc.channel(c), 256), 1.0 / 255 + 1e-6);
             }
-            Map<String, float[][]> split = PointCloudSampler.splitModelOutput(samples, List.of("R", "G", "B"), false);
+            Map<String, float[][]> split = SampleOutput.split(samples, List.of("R", "G", "B"), false);
             Parity.assertClose("split_pos", f.get("split_pos"), HostArray.ofFloats(flattenPos(split.get("pos")[0]), 1, 3, 256), 1e-4);
             Parity.assertClose("split_R", f.get("split_R_no_rescale"), HostArray.ofFloats(split.get("R")[0], 1, 256), 1.0 + 1e-6);
         }
@@ -143,11 +144,12 @@ class PointCloudSamplerParityTest {
             ReplayedNetwork baseNet = new ReplayedNetwork(base, f, "base_call", m);
             ReplayedNetwork upNet = new ReplayedNetwork(up, f, "up_call", m);
             PointCloudSampler sampler = new PointCloudSampler();
-            sampler.addStage(baseNet, diffusion("cosine"), 64).karrasSteps(5).keyFilter("embeddings");
-            sampler.addStage(upNet, diffusion("linear"), 192).karrasSteps(4).keyFilter("");
+            sampler.addStage(baseNet, diffusion("cosine"), 64);
+            sampler.addStage(upNet, diffusion("linear"), 192);
+            SamplerSettings settings = SamplerSettings.forText(2).withSteps(5, 4);
             List<HostArray> yields = new ArrayList<>();
-            NDArray samples = sampler.sample(m, 1, Map.of("embeddings", f.get("stage0_clip_text_embedding").toNDArray(m)),
-                    NoiseSource.replay(noise), e -> yields.add(HostArray.of(e.samples)), Cancellation.NEVER);
+            NDArray samples = sampler.sample(m, settings, 1, Map.of("embeddings", f.get("stage0_clip_text_embedding").toNDArray(m)),
+                    NoiseSource.replay(noise), e -> yields.add(HostArray.of(e.samples())), Cancellation.NEVER);
             assertEquals(9, baseNet.call);
             assertEquals(7, upNet.call);
             for (int i = 0; i < yields.size(); i++) {

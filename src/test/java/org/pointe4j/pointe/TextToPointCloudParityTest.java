@@ -42,9 +42,7 @@ class TextToPointCloudParityTest {
                      .upsampler(up, PointDiffusions.forConfig(up.config())).build()) {
             Parity.assertClose("stage0_clip_text_embedding", f.get("stage0_clip_text_embedding"),
                     pipe.conditionText("a red motorcycle", m, s -> { }), 1e-4);
-            pipe.sampler().stage(0).karrasSteps(5);
-            pipe.sampler().stage(1).karrasSteps(4);
-            PointCloud pc = pipe.generate("a red motorcycle", NoiseSource.replay(noise), PointCloudSampler.Listener.NONE,
+            PointCloud pc = pipe.generate("a red motorcycle", pipe.defaultSettings().withSteps(5, 4), NoiseSource.replay(noise), PointCloudSampler.Listener.NONE,
                     Cancellation.NEVER, s -> { });
             assertEquals(256, pc.size());
             Parity.assertClose("pc_coords (from text)", f.get("pc_coords"), HostArray.ofFloats(pc.coords(), 256, 3), 1e-4);
