@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * A coloured point cloud, point-e's {@code PointCloud}: {@code N x 3} coordinates plus named
@@ -62,10 +61,6 @@ public final class PointCloud {
     /** Channel names in order. */
     public List<String> channelNames() {
         return new ArrayList<>(channels.keySet());
-    }
-
-    public boolean hasChannel(String name) {
-        return channels.containsKey(name);
     }
 
     /** A copy of one channel. */
@@ -127,19 +122,6 @@ public final class PointCloud {
             ch.put(e.getKey(), v);
         }
         return new PointCloud(c, ch);
-    }
-
-    /** A random subset of {@code n} distinct points (this cloud if it has no more). */
-    public PointCloud randomSample(int n, long seed) {
-        if (size() <= n) {
-            return this;
-        }
-        List<Integer> idx = new ArrayList<>();
-        for (int i = 0; i < size(); i++) {
-            idx.add(i);
-        }
-        Collections.shuffle(idx, new Random(seed));
-        return subsample(idx.subList(0, n).stream().mapToInt(Integer::intValue).toArray());
     }
 
     /**

@@ -78,11 +78,6 @@ public final class GlidePipeline implements AutoCloseable {
             return GlideImages.toImages(upsampled != null ? upsampled : base);
         }
 
-        /** The final images as {@code BufferedImage}s (TYPE_INT_RGB), e.g. for Swing or {@code ImageIO}. */
-        public List<java.awt.image.BufferedImage> bufferedImages() {
-            return images().stream().map(ImageU8::toBufferedImage).toList();
-        }
-
         /** The 64x64 images of the base model. */
         public List<ImageU8> baseImages() {
             return GlideImages.toImages(base);

@@ -264,15 +264,6 @@ public final class TorchCheckpoint implements TensorSource, AutoCloseable {
         }
     }
 
-    /** Reads every tensor (convenient for small files; large models should use {@link #read}). */
-    public Map<String, HostArray> readAll() {
-        Map<String, HostArray> out = new LinkedHashMap<>();
-        for (String n : tensors.keySet()) {
-            out.put(n, read(n));
-        }
-        return out;
-    }
-
     @Override
     public void close() {
         closeQuietly(zip);

@@ -156,12 +156,6 @@ public final class Params {
         store.skippedPrefixes.add(prefix.isEmpty() ? "" : prefix + ".");
     }
 
-    /** Shape of a tensor in the checkpoint (null when absent or when building from scratch). */
-    public long[] sourceShape(String name) {
-        String full = prefix.isEmpty() ? name : prefix + "." + name;
-        return store.source == null ? null : store.source.shape(store.keyPrefix + full);
-    }
-
     /**
      * Checks that the checkpoint held exactly the declared tensors with the declared shapes.
      *
