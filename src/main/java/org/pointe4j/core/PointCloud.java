@@ -281,21 +281,21 @@ public final class PointCloud {
         if (name.endsWith(".ply")) {
             Ply.Data d = Ply.read(file);
             Map<String, float[]> ch = new LinkedHashMap<>();
-            if (d.rgb != null) {
+            if (d.rgb() != null) {
                 int n = d.vertexCount();
                 float[] r = new float[n];
                 float[] g = new float[n];
                 float[] b = new float[n];
                 for (int i = 0; i < n; i++) {
-                    r[i] = d.rgb[3 * i];
-                    g[i] = d.rgb[3 * i + 1];
-                    b[i] = d.rgb[3 * i + 2];
+                    r[i] = d.rgb()[3 * i];
+                    g[i] = d.rgb()[3 * i + 1];
+                    b[i] = d.rgb()[3 * i + 2];
                 }
                 ch.put("R", r);
                 ch.put("G", g);
                 ch.put("B", b);
             }
-            return new PointCloud(d.xyz, ch);
+            return new PointCloud(d.xyz(), ch);
         }
         throw new IllegalArgumentException("unknown point cloud format for " + file + " (use .ply or .npz)");
     }

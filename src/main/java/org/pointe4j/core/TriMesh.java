@@ -344,19 +344,19 @@ public final class TriMesh {
     public static TriMesh loadPly(Path file) {
         Ply.Data d = Ply.read(file);
         Map<String, float[]> ch = new LinkedHashMap<>();
-        if (d.rgb != null) {
+        if (d.rgb() != null) {
             int n = d.vertexCount();
             float[][] rgb = new float[3][n];
             for (int i = 0; i < n; i++) {
                 for (int k = 0; k < 3; k++) {
-                    rgb[k][i] = d.rgb[3 * i + k];
+                    rgb[k][i] = d.rgb()[3 * i + k];
                 }
             }
             ch.put("R", rgb[0]);
             ch.put("G", rgb[1]);
             ch.put("B", rgb[2]);
         }
-        return new TriMesh(d.xyz, d.faces == null ? new int[0] : d.faces, d.normals, ch);
+        return new TriMesh(d.xyz(), d.faces() == null ? new int[0] : d.faces(), d.normals(), ch);
     }
 
     @Override

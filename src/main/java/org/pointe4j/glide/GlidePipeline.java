@@ -312,7 +312,7 @@ public final class GlidePipeline implements AutoCloseable {
     private static NDArray tokens(NDManager m, List<GlideTokenizer.Padded> rows) {
         long[][] t = new long[rows.size()][];
         for (int i = 0; i < t.length; i++) {
-            t[i] = rows.get(i).tokens;
+            t[i] = rows.get(i).tokens();
         }
         return m.create(t);
     }
@@ -320,7 +320,7 @@ public final class GlidePipeline implements AutoCloseable {
     private static NDArray mask(NDManager m, List<GlideTokenizer.Padded> rows) {
         boolean[][] b = new boolean[rows.size()][];
         for (int i = 0; i < b.length; i++) {
-            b[i] = rows.get(i).mask;
+            b[i] = rows.get(i).mask();
         }
         return m.create(b);
     }

@@ -33,17 +33,14 @@ import java.util.Map;
  */
 public final class MarchingCubes {
 
-    /** Vertices (grid index units), triangles and per-vertex normals. */
-    public static final class Result {
-        public final float[] vertices;
-        public final int[] faces;
-        public final float[] normals;
-
-        Result(float[] vertices, int[] faces, float[] normals) {
-            this.vertices = vertices;
-            this.faces = faces;
-            this.normals = normals;
-        }
+    /**
+     * Vertices (grid index units), triangles and per-vertex normals.
+     *
+     * @param vertices {@code [V*3]} positions in grid index units
+     * @param faces {@code [F*3]} vertex indices
+     * @param normals {@code [V*3]} per-vertex normals
+     */
+    public record Result(float[] vertices, int[] faces, float[] normals) {
 
         public int vertexCount() {
             return vertices.length / 3;

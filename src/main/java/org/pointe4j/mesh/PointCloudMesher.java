@@ -99,12 +99,16 @@ public final class PointCloudMesher {
     /** Thrown before the grid is evaluated when its estimated time is over {@link #setMaxSeconds}. */
     public static final class TooSlowException extends IllegalStateException {
         private static final long serialVersionUID = 1L;
-        /** The estimate, in seconds. */
-        public final double seconds;
+        private final double seconds;
 
         TooSlowException(String message, double seconds) {
             super(message);
             this.seconds = seconds;
+        }
+
+        /** The estimated query time, in seconds. */
+        public double seconds() {
+            return seconds;
         }
     }
 

@@ -70,11 +70,11 @@ public final class SdfGrid {
         }
         MarchingCubes.Result r = MarchingCubes.extract(vol, size, size, size, 0.0, progress);
         double spacing = voxel();
-        float[] v = new float[r.vertices.length];
+        float[] v = new float[r.vertices().length];
         for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (r.vertices[i] * spacing);
+            v[i] = (float) (r.vertices()[i] * spacing);
         }
-        Object[] clean = MarchingCubes.removeDegenerate(v, r.faces, r.normals);
+        Object[] clean = MarchingCubes.removeDegenerate(v, r.faces(), r.normals());
         float[] verts = (float[]) clean[0];
         float min = (float) (-side / 2);
         for (int i = 0; i < verts.length; i++) {

@@ -46,7 +46,7 @@ class SdfParityTest {
         try (NDManager m = Torch.newManager()) {
             Tap.Recorder rec = Tap.recorder();
             try (SdfModel.Encoded enc = model.encode(f.get("point_cloud").toNDArray(m), rec)) {
-                Parity.assertClose("sdf latents", f.get("latents"), enc.latents, 1e-4);
+                Parity.assertClose("sdf latents", f.get("latents"), enc.latents(), 1e-4);
                 NDArray sdf = model.predict(f.get("query").toNDArray(m), enc, rec);
                 Parity.assertClose("sdf", f.get("sdf"), sdf, 1e-4);
             }
