@@ -158,7 +158,7 @@ public final class QualityBenchmark {
         IntColumn euler = IntColumn.create("euler characteristic");
         IntColumn genus = IntColumn.create("genus");
         IntColumn expected = IntColumn.create("expected genus");
-        PointCloudMesher mesher = new PointCloudMesher(sdf).setGridSize(32);
+        PointCloudMesher mesher = new PointCloudMesher(sdf);
         for (ShapeFamily f : new ShapeFamily[] {ShapeFamily.TORUS, ShapeFamily.SPHERE}) {
             for (int i = 0; i < 3; i++) {
                 PointCloud pc = ShapeDataset.of(f, NamedColor.GRAY, r).cloud(512, r);

@@ -65,7 +65,7 @@ class SdfParityTest {
             ch.put(c, f.get("pc_" + c).toFloats());
         }
         PointCloud pc = new PointCloud(f.get("pc_coords").toFloats(), ch);
-        PointCloudMesher mesher = new PointCloudMesher(model).setGridSize(32);
+        PointCloudMesher mesher = new PointCloudMesher(model).withSettings(MeshSettings.DEFAULTS.withGridSize(32));
         float[] volume = mesher.sampleVolume(pc);
         Parity.assertClose("model_volume_raw", f.get("model_volume_raw"), HostArray.ofFloats(volume, 32, 32, 32), 1e-4);
         TriMesh mesh = mesher.mesh(pc);
