@@ -211,7 +211,7 @@ final class PlyReader {
             for (Property p : e.props) {
                 row += binary ? SIZES.get(p.countType != null ? p.countType : p.type) : 2;
             }
-            long bytes = BoundedZip.saturatingMultiply(e.count, row);
+            long bytes = Limits.times(e.count, row);
             needed = bytes == Long.MAX_VALUE ? Long.MAX_VALUE : needed + bytes;
             if (needed - (binary ? 0 : 1) > left || needed < 0) {
                 throw bad("header declares " + e.count + " " + e.name + " rows of at least " + row + " bytes, but only "

@@ -96,7 +96,7 @@ final class TensorIndex {
         if (v.storage.numel < 0) {
             throw new CheckpointException(where + ": " + tensor + " has a storage of " + v.storage.numel + " elements");
         }
-        long storageBytes = BoundedZip.saturatingMultiply(v.storage.numel, itemSize);
+        long storageBytes = Limits.times(v.storage.numel, itemSize);
         long declared = BoundedZip.declaredSize(where, entry, fileSize);
         if (declared >= 0 && declared < storageBytes) {
             throw new CheckpointException(where + ": storage entry " + entryName + " of " + tensor + " has " + declared

@@ -195,7 +195,7 @@ public final class TorchCheckpoint implements TensorSource, AutoCloseable {
         try {
             return read(t, entry, item, bytes);
         } catch (OutOfMemoryError e) {
-            throw new CheckpointException(path + ": out of memory reading tensor '" + name + "' (" + BoundedZip.human(bytes)
+            throw new CheckpointException(path + ": out of memory reading tensor '" + name + "' (" + Limits.human(bytes)
                     + "); give Java more memory, e.g. POINTE_JAVA_OPTS=-Xmx8g");
         }
     }

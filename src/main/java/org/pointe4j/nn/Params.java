@@ -1,5 +1,6 @@
 package org.pointe4j.nn;
 
+import org.pointe4j.io.Limits;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -216,9 +217,9 @@ public final class Params {
             }
             long numel = 1;
             for (long d : shape) {
-                numel = d < 0 ? -1 : numel < 0 ? -1 : MemoryBudget.times(numel, d);
+                numel = d < 0 ? -1 : numel < 0 ? -1 : Limits.times(numel, d);
             }
-            declaredBytes = MemoryBudget.plus(declaredBytes, MemoryBudget.times(Math.max(numel, 0), 4));
+            declaredBytes = Limits.plus(declaredBytes, Limits.times(Math.max(numel, 0), 4));
             if (source == null) {
                 MemoryBudget.checkFits(declaredBytes, "these weights");
             }
