@@ -65,33 +65,17 @@ public final class PointCloud {
 
     /** A copy of one channel. */
     public float[] channel(String name) {
-        float[] c = channels.get(name);
-        if (c == null) {
-            throw new IllegalArgumentException("point cloud has no channel '" + name + "' (has " + channels.keySet() + ")");
-        }
-        return c.clone();
+        return Channels.copy(channels, name, "point cloud");
     }
 
     /** True when R, G and B are present. */
     public boolean hasColors() {
-        return channels.containsKey("R") && channels.containsKey("G") && channels.containsKey("B");
+        return Channels.hasColors(channels);
     }
 
     /** Interleaved colours {@code [N*3]} in [0, 1], or null without R, G, B. */
     public float[] colors() {
-        if (!hasColors()) {
-            return null;
-        }
-        float[] r = channels.get("R");
-        float[] g = channels.get("G");
-        float[] b = channels.get("B");
-        float[] out = new float[coords.length];
-        for (int i = 0; i < r.length; i++) {
-            out[3 * i] = r[i];
-            out[3 * i + 1] = g[i];
-            out[3 * i + 2] = b[i];
-        }
-        return out;
+        return Channels.interleavedColors(channels);
     }
 
     /** {@code {min x, min y, min z, max x, max y, max z}}. */

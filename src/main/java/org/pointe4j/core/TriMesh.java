@@ -75,32 +75,17 @@ public final class TriMesh {
 
     /** A copy of a vertex channel. */
     public float[] channel(String name) {
-        float[] c = channels.get(name);
-        if (c == null) {
-            throw new IllegalArgumentException("mesh has no vertex channel '" + name + "' (has " + channels.keySet() + ")");
-        }
-        return c.clone();
+        return Channels.copy(channels, name, "mesh");
     }
 
+    /** True when the vertices have R, G and B. */
     public boolean hasColors() {
-        return channels.containsKey("R") && channels.containsKey("G") && channels.containsKey("B");
+        return Channels.hasColors(channels);
     }
 
     /** Interleaved vertex colours {@code [V*3]} in [0, 1], or null. */
     public float[] colors() {
-        if (!hasColors()) {
-            return null;
-        }
-        float[] out = new float[vertices.length];
-        float[] r = channels.get("R");
-        float[] g = channels.get("G");
-        float[] b = channels.get("B");
-        for (int i = 0; i < r.length; i++) {
-            out[3 * i] = r[i];
-            out[3 * i + 1] = g[i];
-            out[3 * i + 2] = b[i];
-        }
-        return out;
+        return Channels.interleavedColors(channels);
     }
 
     /** A mesh with the given vertex channels. */
