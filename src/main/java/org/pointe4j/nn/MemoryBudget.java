@@ -11,7 +11,7 @@ import java.lang.management.ManagementFactory;
  * figure instead of running the JVM or the engine out of memory halfway. Sizes saturate at
  * {@code Long.MAX_VALUE} rather than overflow.
  */
-public final class MemoryBudget {
+final class MemoryBudget {
     /** System property overriding the machine's memory as the limit, in bytes. */
     public static final String LIMIT_PROPERTY = "pointe.maxModelBytes";
 
