@@ -207,15 +207,10 @@ public final class Gltf {
             int a = f[t];
             int b = f[t + 1];
             int c = f[t + 2];
-            double ux = v[3 * b] - v[3 * a];
-            double uy = v[3 * b + 1] - v[3 * a + 1];
-            double uz = v[3 * b + 2] - v[3 * a + 2];
-            double wx = v[3 * c] - v[3 * a];
-            double wy = v[3 * c + 1] - v[3 * a + 1];
-            double wz = v[3 * c + 2] - v[3 * a + 2];
-            float nx = (float) (uy * wz - uz * wy);
-            float ny = (float) (uz * wx - ux * wz);
-            float nz = (float) (ux * wy - uy * wx);
+            double[] n = Geometry.faceCross(v, a, b, c);
+            float nx = (float) n[0];
+            float ny = (float) n[1];
+            float nz = (float) n[2];
             for (int k : new int[] {a, b, c}) {
                 faceBased[3 * k] += nx;
                 faceBased[3 * k + 1] += ny;

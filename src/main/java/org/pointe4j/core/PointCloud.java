@@ -80,15 +80,7 @@ public final class PointCloud {
 
     /** {@code {min x, min y, min z, max x, max y, max z}}. */
     public float[] bounds() {
-        float[] b = {Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY,
-            Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
-        for (int i = 0; i < size(); i++) {
-            for (int a = 0; a < 3; a++) {
-                b[a] = Math.min(b[a], coords[3 * i + a]);
-                b[3 + a] = Math.max(b[3 + a], coords[3 * i + a]);
-            }
-        }
-        return b;
+        return Geometry.bounds(coords);
     }
 
     /** The points at the given indices (with their channels). */

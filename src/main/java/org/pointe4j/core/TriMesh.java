@@ -107,29 +107,13 @@ public final class TriMesh {
         int a = faces[3 * f];
         int b = faces[3 * f + 1];
         int c = faces[3 * f + 2];
-        double ux = vertices[3 * b] - vertices[3 * a];
-        double uy = vertices[3 * b + 1] - vertices[3 * a + 1];
-        double uz = vertices[3 * b + 2] - vertices[3 * a + 2];
-        double vx = vertices[3 * c] - vertices[3 * a];
-        double vy = vertices[3 * c + 1] - vertices[3 * a + 1];
-        double vz = vertices[3 * c + 2] - vertices[3 * a + 2];
-        double cx = uy * vz - uz * vy;
-        double cy = uz * vx - ux * vz;
-        double cz = ux * vy - uy * vx;
-        return 0.5 * Math.sqrt(cx * cx + cy * cy + cz * cz);
+        double[] n = Geometry.faceCross(vertices, a, b, c);
+        return 0.5 * Math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
     }
 
     /** {min x, min y, min z, max x, max y, max z}. */
     public float[] bounds() {
-        float[] b = {Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY,
-            Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
-        for (int i = 0; i < vertexCount(); i++) {
-            for (int k = 0; k < 3; k++) {
-                b[k] = Math.min(b[k], vertices[3 * i + k]);
-                b[3 + k] = Math.max(b[3 + k], vertices[3 * i + k]);
-            }
-        }
-        return b;
+        return Geometry.bounds(vertices);
     }
 
     /**

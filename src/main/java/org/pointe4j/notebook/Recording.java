@@ -96,12 +96,8 @@ public final class Recording implements Displayable {
      * estimate ({@link #firstInformativeFrame}); the slider and play reach every step.
      */
     public Plot animation() {
-        List<PointCloud> clouds = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
-        for (Frame f : frames) {
-            clouds.add(f.estimate);
-            labels.add(f.label());
-        }
+        List<PointCloud> clouds = frames.stream().map(Frame::estimate).toList();
+        List<String> labels = frames.stream().map(Frame::label).toList();
         int start = firstInformativeFrame();
         return Plot.animation(clouds, labels, "x_0 estimate: " + prompt, fittedRange(clouds.subList(start, clouds.size())), start);
     }
@@ -161,12 +157,8 @@ public final class Recording implements Displayable {
      * small view each, labelled), for exports that do not run JavaScript.
      */
     public java.awt.image.BufferedImage strip(int count) {
-        List<PointCloud> clouds = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
-        for (Frame f : frames) {
-            clouds.add(f.estimate);
-            labels.add(f.label());
-        }
+        List<PointCloud> clouds = frames.stream().map(Frame::estimate).toList();
+        List<String> labels = frames.stream().map(Frame::label).toList();
         int start = firstInformativeFrame();
         return Strip.of(clouds.subList(start, clouds.size()), labels.subList(start, labels.size()), count);
     }

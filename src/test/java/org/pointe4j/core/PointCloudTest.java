@@ -84,11 +84,7 @@ class PointCloudTest {
     }
 
     private static double sum(float[] v) {
-        double s = 0;
-        for (float x : v) {
-            s += x;
-        }
-        return s;
+        return java.util.stream.IntStream.range(0, v.length).mapToDouble(i -> v[i]).sum();
     }
 
     @Test
