@@ -72,13 +72,7 @@ public final class Gltf {
         for (int i : idx) {
             ib.putInt(i);
         }
-        int indexView = addView(bin, views, ib.array(), 34963);
-        JsonObject ia = new JsonObject();
-        ia.addProperty("bufferView", indexView);
-        ia.addProperty("componentType", UNSIGNED_INT);
-        ia.addProperty("count", idx.length);
-        ia.addProperty("type", "SCALAR");
-        accessors.add(ia);
+        addAccessor(accessors, addView(bin, views, ib.array(), 34963), UNSIGNED_INT, idx.length, "SCALAR");
 
         JsonObject prim = new JsonObject();
         prim.add("attributes", attributes);
@@ -158,10 +152,13 @@ public final class Gltf {
         for (float f : data) {
             bb.putFloat(f);
         }
-        int view = addView(bin, views, bb.array(), 34962);
+        return addAccessor(accessors, addView(bin, views, bb.array(), 34962), FLOAT, count, type);
+    }
+
+    private static JsonObject addAccessor(JsonArray accessors, int view, int componentType, int count, String type) {
         JsonObject a = new JsonObject();
         a.addProperty("bufferView", view);
-        a.addProperty("componentType", FLOAT);
+        a.addProperty("componentType", componentType);
         a.addProperty("count", count);
         a.addProperty("type", type);
         accessors.add(a);
