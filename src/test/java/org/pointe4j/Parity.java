@@ -11,9 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Tolerance checks against fixtures computed by the official code: {@code |d| <= rel * max(1, max|ref|)}
- * (the fixtures README's bound for an fp32 port is rel = 1e-4).
+ * (the fixtures README's bound for an fp32 port is rel = 1e-4). A failed check says what and where in its
+ * assertion message; passing checks are printed only with {@code -Dparity.verbose=true}.
  */
 public final class Parity {
+    private static final boolean VERBOSE = Boolean.getBoolean("parity.verbose");
+
     private Parity() {
     }
 
@@ -22,6 +25,7 @@ public final class Parity {
         return assertClose(what, expected, HostArray.of(actual), rel);
     }
 
+    /** Like {@link #assertClose(String, HostArray, NDArray, double)} for a host array. */
     public static double assertClose(String what, HostArray expected, HostArray actual, double rel) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
         double[] e = expected.toDoubles();
@@ -44,7 +48,9 @@ public final class Parity {
         final int w = worst;
         assertTrue(maxDiff <= bound, () -> what + ": max |diff| " + md + " > " + bound + " at flat index " + w
                 + " (expected " + e[w] + ", got " + a[w] + ")");
-        System.out.printf("parity %-45s max|d| %.3g  (bound %.3g, max|ref| %.3g)%n", what, maxDiff, bound, maxRef);
+        if (VERBOSE) {
+            System.out.printf("parity %-45s max|d| %.3g  (bound %.3g, max|ref| %.3g)%n", what, maxDiff, bound, maxRef);
+        }
         return maxDiff;
     }
 

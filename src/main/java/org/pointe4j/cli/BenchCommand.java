@@ -13,6 +13,7 @@ import org.pointe4j.glide.GlideConfig;
 import org.pointe4j.glide.GlideModels;
 import org.pointe4j.glide.GlideUNet;
 import org.pointe4j.catalog.Catalog;
+import org.pointe4j.mesh.MeshSettings;
 import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.core.PointCloud;
@@ -270,7 +271,7 @@ final class BenchCommand implements Command {
             for (int g : grids) {
                 Memory.resetPeak();
                 s = System.nanoTime();
-                volume = new PointCloudMesher(model).setGridSize(g).sampleVolume(cloud);
+                volume = new PointCloudMesher(model).withSettings(MeshSettings.DEFAULTS.withGridSize(g)).sampleVolume(cloud);
                 last = g;
                 out.printf("%-5s %-16s %5d %8d %12.0f %12s %14.0f%n", prec, "sdf grid " + g, 1, g * g * g, (System.nanoTime() - s) / 1e6, "-",
                         Memory.peakBytes() / 1e6);

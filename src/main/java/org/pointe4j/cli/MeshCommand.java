@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.pointe4j.io.AtomicFiles;
 import org.pointe4j.catalog.Catalog;
+import org.pointe4j.mesh.MeshSettings;
 import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.core.TriMesh;
@@ -81,11 +82,12 @@ final class MeshCommand implements Command {
         }
         try (SdfModel model = loaded) {
             TerminalProgress bar = new TerminalProgress(err, false);
-            PointCloudMesher mesher = new PointCloudMesher(model).setGridSize(grid).setBatchSize(batch).setMinComponentFraction(minPiece)
-                    .setProgress(bar).setNotices(n -> err.println("pointe mesh: " + n));
+            MeshSettings settings = MeshSettings.DEFAULTS.withGridSize(grid).withBatchSize(batch).withMinComponentFraction(minPiece);
             if (!force) {
-                mesher.setMaxSeconds(maxSeconds());
+                settings = settings.withMaxSeconds(maxSeconds());
             }
+            PointCloudMesher mesher = new PointCloudMesher(model).withSettings(settings).withProgress(bar)
+                    .withNotices(n -> err.println("pointe mesh: " + n));
             TriMesh mesh;
             try {
                 mesh = mesher.mesh(cloud);

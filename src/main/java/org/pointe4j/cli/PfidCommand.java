@@ -5,7 +5,6 @@ import org.pointe4j.eval.SampleBatch;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 
 /**
@@ -30,11 +29,9 @@ final class PfidCommand implements Command {
                 + "Prints 'P-FID: <value>', the Frechet distance between the PointNet++ features of the two\n"
                 + "batches (the Point-E paper's P-FID; point-e's evaluate_pfid.py).\n\n"
                 + "A batch is one of:\n"
-                + "  an .npz sample batch whose arr_0 is [N, K, 3] (N clouds of K >= 64 points; point-e's layout)\n"
-                + "  a folder of .ply / .npz clouds (taken in file-name order)\n"
+                + PointNetEval.CLOUDS_USAGE
                 + "  an .npz of saved statistics (mu [D], sigma [D, D]) written by --save-stats\n\n"
-                + "  --pointnet FILE       the classifier checkpoint ({'model_state_dict': ...}); default: the\n"
-                + "                        official pointnet.pt (bin/pointe fetch pointnet)\n"
+                + PointNetEval.POINTNET_USAGE
                 + "  --save-stats FILE     also write BATCH_1's statistics to FILE (.npz), to reuse it as a batch\n"
                 + "  --save-stats-2 FILE   the same for BATCH_2\n\n"
                 + "Clouds are run in 64-cloud forward batches as the official classifier does: farthest-point\n"
@@ -47,14 +44,9 @@ final class PfidCommand implements Command {
         Path save1 = PointNetEval.statsOption(args, "save-stats");
         Path save2 = PointNetEval.statsOption(args, "save-stats-2");
         try (PointNetEval eval = PointNetEval.fromArgs(args)) {
-            args.rejectUnknown();
-            List<String> pos = args.positional();
-            if (pos.size() != 2) {
-                throw new Args.UsageException("expected two batches (BATCH_1 BATCH_2), got " + pos.size());
-            }
-            // open (and so validate) both before the long feature extraction
-            SampleBatch b1 = SampleBatch.open(Paths.get(pos.get(0)));
-            SampleBatch b2 = SampleBatch.open(Paths.get(pos.get(1)));
+            List<SampleBatch> batches = PointNetEval.openBatches(args, "BATCH_1 BATCH_2");
+            SampleBatch b1 = batches.get(0);
+            SampleBatch b2 = batches.get(1);
             FidStatistics s1 = eval.statistics(b1, err);
             if (save1 != null) {
                 s1.save(save1);

@@ -7,7 +7,6 @@ import org.pointe4j.eval.pointnet.PointNetClassifier;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 
 /**
  * {@code pointe pis BATCH}: the P-IS of the Point-E paper (section 5.1), the Inception Score of a
@@ -29,13 +28,12 @@ final class PisCommand implements Command {
         return "usage: pointe pis BATCH [--pointnet FILE] [--split-size N] [--save-stats FILE]\n\n"
                 + "Prints 'P-IS: <value>', the Inception Score of the batch's PointNet++ class probabilities\n"
                 + "(the Point-E paper's P-IS; point-e's evaluate_pis.py).\n\n"
-                + "BATCH is an .npz sample batch whose arr_0 is [N, K, 3] (N clouds of K >= 64 points) or a\n"
-                + "folder of .ply / .npz clouds (file-name order).\n\n"
-                + "  --pointnet FILE     the classifier checkpoint; default: the official pointnet.pt\n"
-                + "                      (bin/pointe fetch pointnet)\n"
-                + "  --split-size N      score consecutive splits of N clouds and average (default 5000, as\n"
-                + "                      point-e's compute_inception_score)\n"
-                + "  --save-stats FILE   also write the batch's P-FID statistics (mu, sigma) to FILE (.npz)";
+                + "BATCH is one of:\n"
+                + PointNetEval.CLOUDS_USAGE + "\n"
+                + PointNetEval.POINTNET_USAGE
+                + "  --split-size N        score consecutive splits of N clouds and average (default 5000, as\n"
+                + "                        point-e's compute_inception_score)\n"
+                + "  --save-stats FILE     also write the batch's P-FID statistics (mu, sigma) to FILE (.npz)";
     }
 
     @Override
@@ -43,8 +41,7 @@ final class PisCommand implements Command {
         Path save = PointNetEval.statsOption(args, "save-stats");
         int split = args.intOpt("split-size", InceptionScore.DEFAULT_SPLIT, 1, Integer.MAX_VALUE);
         try (PointNetEval eval = PointNetEval.fromArgs(args)) {
-            args.rejectUnknown();
-            SampleBatch batch = SampleBatch.open(Paths.get(args.single("batch")));
+            SampleBatch batch = PointNetEval.openBatches(args, "BATCH").get(0);
             if (batch.isStatistics()) {
                 throw new IllegalArgumentException(batch.path() + ": holds saved statistics (mu, sigma); P-IS needs the"
                         + " clouds themselves (their class probabilities)");

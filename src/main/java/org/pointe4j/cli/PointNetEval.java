@@ -9,6 +9,8 @@ import org.pointe4j.catalog.ModelStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What {@code pointe pfid} and {@code pointe pis} share: the PointNet++ classifier (from
@@ -16,6 +18,13 @@ import java.nio.file.Paths;
  * features of a batch with a progress bar on stderr.
  */
 final class PointNetEval implements AutoCloseable {
+    /** The usage lines of {@code --pointnet}. */
+    static final String POINTNET_USAGE = "  --pointnet FILE       the classifier checkpoint ({'model_state_dict': ...}); default: the\n"
+            + "                        official pointnet.pt (bin/pointe fetch pointnet)\n";
+    /** The usage lines of what a batch of clouds may be. */
+    static final String CLOUDS_USAGE = "  an .npz sample batch whose arr_0 is [N, K, 3] (N clouds of K >= 64 points; point-e's layout)\n"
+            + "  a folder of .ply / .npz clouds (taken in file-name order)\n";
+
     private final Path checkpoint;
     private PointNetClassifier classifier;
 
@@ -51,6 +60,26 @@ final class PointNetEval implements AutoCloseable {
         }
         PointNetClassifier.Result r = run(batch, err);
         return FidStatistics.of(r.features(), r.count(), r.featureDim());
+    }
+
+    /**
+     * Opens the positional batches, exactly as many as {@code names} has words, once every option
+     * has been read (unknown ones are refused first); opening validates each batch before the long
+     * feature extraction starts.
+     */
+    static List<SampleBatch> openBatches(Args args, String names) {
+        args.rejectUnknown();
+        List<String> pos = args.positional();
+        int want = names.split(" ").length;
+        if (pos.size() != want) {
+            throw new Args.UsageException("expected " + (want == 1 ? "one batch" : want + " batches") + " (" + names + "), got "
+                    + pos.size());
+        }
+        List<SampleBatch> out = new ArrayList<>();
+        for (String p : pos) {
+            out.add(SampleBatch.open(Paths.get(p)));
+        }
+        return out;
     }
 
     /** A {@code .npz} output option (null when absent), checked before any work is done. */

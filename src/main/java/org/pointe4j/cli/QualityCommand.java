@@ -76,11 +76,11 @@ final class QualityCommand implements Command {
                 settings = settings.withStage(1, s -> s.withSigmaMax(upSigmaMax));
             }
             QualityBenchmark.Result r = QualityBenchmark.run(pipe, settings, perFamily, seed, sdf);
-            out.println(r.rows.print(r.rows.rowCount()));
-            out.println(r.topology.print());
+            out.println(r.rows().print(r.rows().rowCount()));
+            out.println(r.topology().print());
             out.println(r);
             out.printf(java.util.Locale.ROOT, "wall time %.1f s (%d clouds, sampling %.2f s per cloud)%n",
-                    (System.nanoTime() - start) / 1e9, r.rows.rowCount(), r.rows.doubleColumn("seconds").mean());
+                    (System.nanoTime() - start) / 1e9, r.rows().rowCount(), r.rows().doubleColumn("seconds").mean());
         } finally {
             Precision.use(before);
         }

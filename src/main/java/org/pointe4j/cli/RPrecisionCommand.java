@@ -69,7 +69,7 @@ final class RPrecisionCommand implements Command {
             RPrecision.Embedder embedder = RPrecision.clip(clip, notice -> err.println("pointe rprecision: " + notice));
             RPrecision.Result r = RPrecision.evaluate(prompts, clouds, renderer, embedder, line -> err.println("pointe rprecision: " + line));
             out.printf(Locale.ROOT, "R-precision: %.4f%n", r.value());
-            out.printf(Locale.ROOT, "hits: %d of %d views (%d clouds x %d views), CLIP %s%n", r.hits, r.queries, r.clouds, r.views, clipName);
+            out.printf(Locale.ROOT, "hits: %d of %d views (%d clouds x %d views), CLIP %s%n", r.hits(), r.queries(), r.clouds(), r.views(), clipName);
         }
         return 0;
     }

@@ -104,10 +104,10 @@ final class TrainCommand implements Command {
                 double[] avg = {Double.NaN};
                 int total = run.options().steps();
                 run.run(file, resume, l -> {
-                    if (Double.isFinite(l.loss)) {
-                        avg[0] = Double.isNaN(avg[0]) ? l.loss : 0.98 * avg[0] + 0.02 * l.loss;
+                    if (Double.isFinite(l.loss())) {
+                        avg[0] = Double.isNaN(avg[0]) ? l.loss() : 0.98 * avg[0] + 0.02 * l.loss();
                     }
-                    bar.report(String.format(Locale.ROOT, "train %s (loss %.4f, %.2f s/step)", w, avg[0], l.seconds), l.step, total);
+                    bar.report(String.format(Locale.ROOT, "train %s (loss %.4f, %.2f s/step)", w, avg[0], l.seconds()), l.step(), total);
                 }, stop);
                 out.printf(Locale.ROOT, "train %s: %d steps, final average loss %.4f -> %s%s%n", w, run.trainer().step(), avg[0], file,
                         run.trainer().skippedSteps() == 0 ? "" : " (" + run.trainer().skippedSteps() + " steps skipped: non-finite loss)");

@@ -118,11 +118,6 @@ public final class PointeClip implements AutoCloseable {
         return config.grid();
     }
 
-    /** Channels of the grid (1024 for ViT-L/14). */
-    public int gridFeatureDim() {
-        return config.visionWidth();
-    }
-
     /** Preprocessed pixels {@code [B, 3, n, n]} of the images (null entries become point-e's black image). */
     public NDArray pixels(List<ImageU8> images, NDManager m) {
         int n = config.imageResolution();

@@ -72,13 +72,7 @@ public final class Gltf {
         for (int i : idx) {
             ib.putInt(i);
         }
-        int indexView = addView(bin, views, ib.array(), 34963);
-        JsonObject ia = new JsonObject();
-        ia.addProperty("bufferView", indexView);
-        ia.addProperty("componentType", UNSIGNED_INT);
-        ia.addProperty("count", idx.length);
-        ia.addProperty("type", "SCALAR");
-        accessors.add(ia);
+        addAccessor(accessors, addView(bin, views, ib.array(), 34963), UNSIGNED_INT, idx.length, "SCALAR");
 
         JsonObject prim = new JsonObject();
         prim.add("attributes", attributes);
@@ -158,10 +152,13 @@ public final class Gltf {
         for (float f : data) {
             bb.putFloat(f);
         }
-        int view = addView(bin, views, bb.array(), 34962);
+        return addAccessor(accessors, addView(bin, views, bb.array(), 34962), FLOAT, count, type);
+    }
+
+    private static JsonObject addAccessor(JsonArray accessors, int view, int componentType, int count, String type) {
         JsonObject a = new JsonObject();
         a.addProperty("bufferView", view);
-        a.addProperty("componentType", FLOAT);
+        a.addProperty("componentType", componentType);
         a.addProperty("count", count);
         a.addProperty("type", type);
         accessors.add(a);
@@ -207,15 +204,10 @@ public final class Gltf {
             int a = f[t];
             int b = f[t + 1];
             int c = f[t + 2];
-            double ux = v[3 * b] - v[3 * a];
-            double uy = v[3 * b + 1] - v[3 * a + 1];
-            double uz = v[3 * b + 2] - v[3 * a + 2];
-            double wx = v[3 * c] - v[3 * a];
-            double wy = v[3 * c + 1] - v[3 * a + 1];
-            double wz = v[3 * c + 2] - v[3 * a + 2];
-            float nx = (float) (uy * wz - uz * wy);
-            float ny = (float) (uz * wx - ux * wz);
-            float nz = (float) (ux * wy - uy * wx);
+            double[] n = Geometry.faceCross(v, a, b, c);
+            float nx = (float) n[0];
+            float ny = (float) n[1];
+            float nz = (float) n[2];
             for (int k : new int[] {a, b, c}) {
                 faceBased[3 * k] += nx;
                 faceBased[3 * k + 1] += ny;

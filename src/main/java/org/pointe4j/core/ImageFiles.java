@@ -1,5 +1,6 @@
 package org.pointe4j.core;
 
+import org.pointe4j.io.Limits;
 import org.pointe4j.io.ImageFileException;
 import org.pointe4j.io.JpegDecoder;
 
@@ -41,19 +42,7 @@ public final class ImageFiles {
 
     /** The pixel limit in force: the system property if set, else the default. */
     public static long maxPixels() {
-        String v = System.getProperty(MAX_PIXELS_PROPERTY);
-        if (v == null || v.isBlank()) {
-            return DEFAULT_MAX_PIXELS;
-        }
-        try {
-            long n = Long.parseLong(v.trim().replace("_", ""));
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("system property " + MAX_PIXELS_PROPERTY + " must be a positive whole number of pixels, got '" + v + "'");
+        return Limits.positiveProperty(MAX_PIXELS_PROPERTY, DEFAULT_MAX_PIXELS, Long.MAX_VALUE, "pixels");
     }
 
     /** Reads the file as Pillow's {@code Image.open(file)} (no EXIF rotation). */

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * A coloured point cloud, point-e's {@code PointCloud}: {@code N x 3} coordinates plus named
@@ -64,52 +63,24 @@ public final class PointCloud {
         return new ArrayList<>(channels.keySet());
     }
 
-    public boolean hasChannel(String name) {
-        return channels.containsKey(name);
-    }
-
     /** A copy of one channel. */
     public float[] channel(String name) {
-        float[] c = channels.get(name);
-        if (c == null) {
-            throw new IllegalArgumentException("point cloud has no channel '" + name + "' (has " + channels.keySet() + ")");
-        }
-        return c.clone();
+        return Channels.copy(channels, name, "point cloud");
     }
 
     /** True when R, G and B are present. */
     public boolean hasColors() {
-        return channels.containsKey("R") && channels.containsKey("G") && channels.containsKey("B");
+        return Channels.hasColors(channels);
     }
 
     /** Interleaved colours {@code [N*3]} in [0, 1], or null without R, G, B. */
     public float[] colors() {
-        if (!hasColors()) {
-            return null;
-        }
-        float[] r = channels.get("R");
-        float[] g = channels.get("G");
-        float[] b = channels.get("B");
-        float[] out = new float[coords.length];
-        for (int i = 0; i < r.length; i++) {
-            out[3 * i] = r[i];
-            out[3 * i + 1] = g[i];
-            out[3 * i + 2] = b[i];
-        }
-        return out;
+        return Channels.interleavedColors(channels);
     }
 
     /** {@code {min x, min y, min z, max x, max y, max z}}. */
     public float[] bounds() {
-        float[] b = {Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY,
-            Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
-        for (int i = 0; i < size(); i++) {
-            for (int a = 0; a < 3; a++) {
-                b[a] = Math.min(b[a], coords[3 * i + a]);
-                b[3 + a] = Math.max(b[3 + a], coords[3 * i + a]);
-            }
-        }
-        return b;
+        return Geometry.bounds(coords);
     }
 
     /** The points at the given indices (with their channels). */
@@ -127,19 +98,6 @@ public final class PointCloud {
             ch.put(e.getKey(), v);
         }
         return new PointCloud(c, ch);
-    }
-
-    /** A random subset of {@code n} distinct points (this cloud if it has no more). */
-    public PointCloud randomSample(int n, long seed) {
-        if (size() <= n) {
-            return this;
-        }
-        List<Integer> idx = new ArrayList<>();
-        for (int i = 0; i < size(); i++) {
-            idx.add(i);
-        }
-        Collections.shuffle(idx, new Random(seed));
-        return subsample(idx.subList(0, n).stream().mapToInt(Integer::intValue).toArray());
     }
 
     /**
@@ -299,21 +257,21 @@ public final class PointCloud {
         if (name.endsWith(".ply")) {
             Ply.Data d = Ply.read(file);
             Map<String, float[]> ch = new LinkedHashMap<>();
-            if (d.rgb != null) {
+            if (d.rgb() != null) {
                 int n = d.vertexCount();
                 float[] r = new float[n];
                 float[] g = new float[n];
                 float[] b = new float[n];
                 for (int i = 0; i < n; i++) {
-                    r[i] = d.rgb[3 * i];
-                    g[i] = d.rgb[3 * i + 1];
-                    b[i] = d.rgb[3 * i + 2];
+                    r[i] = d.rgb()[3 * i];
+                    g[i] = d.rgb()[3 * i + 1];
+                    b[i] = d.rgb()[3 * i + 2];
                 }
                 ch.put("R", r);
                 ch.put("G", g);
                 ch.put("B", b);
             }
-            return new PointCloud(d.xyz, ch);
+            return new PointCloud(d.xyz(), ch);
         }
         throw new IllegalArgumentException("unknown point cloud format for " + file + " (use .ply or .npz)");
     }

@@ -75,32 +75,17 @@ public final class TriMesh {
 
     /** A copy of a vertex channel. */
     public float[] channel(String name) {
-        float[] c = channels.get(name);
-        if (c == null) {
-            throw new IllegalArgumentException("mesh has no vertex channel '" + name + "' (has " + channels.keySet() + ")");
-        }
-        return c.clone();
+        return Channels.copy(channels, name, "mesh");
     }
 
+    /** True when the vertices have R, G and B. */
     public boolean hasColors() {
-        return channels.containsKey("R") && channels.containsKey("G") && channels.containsKey("B");
+        return Channels.hasColors(channels);
     }
 
     /** Interleaved vertex colours {@code [V*3]} in [0, 1], or null. */
     public float[] colors() {
-        if (!hasColors()) {
-            return null;
-        }
-        float[] out = new float[vertices.length];
-        float[] r = channels.get("R");
-        float[] g = channels.get("G");
-        float[] b = channels.get("B");
-        for (int i = 0; i < r.length; i++) {
-            out[3 * i] = r[i];
-            out[3 * i + 1] = g[i];
-            out[3 * i + 2] = b[i];
-        }
-        return out;
+        return Channels.interleavedColors(channels);
     }
 
     /** A mesh with the given vertex channels. */
@@ -122,29 +107,13 @@ public final class TriMesh {
         int a = faces[3 * f];
         int b = faces[3 * f + 1];
         int c = faces[3 * f + 2];
-        double ux = vertices[3 * b] - vertices[3 * a];
-        double uy = vertices[3 * b + 1] - vertices[3 * a + 1];
-        double uz = vertices[3 * b + 2] - vertices[3 * a + 2];
-        double vx = vertices[3 * c] - vertices[3 * a];
-        double vy = vertices[3 * c + 1] - vertices[3 * a + 1];
-        double vz = vertices[3 * c + 2] - vertices[3 * a + 2];
-        double cx = uy * vz - uz * vy;
-        double cy = uz * vx - ux * vz;
-        double cz = ux * vy - uy * vx;
-        return 0.5 * Math.sqrt(cx * cx + cy * cy + cz * cz);
+        double[] n = Geometry.faceCross(vertices, a, b, c);
+        return 0.5 * Math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
     }
 
     /** {min x, min y, min z, max x, max y, max z}. */
     public float[] bounds() {
-        float[] b = {Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY,
-            Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
-        for (int i = 0; i < vertexCount(); i++) {
-            for (int k = 0; k < 3; k++) {
-                b[k] = Math.min(b[k], vertices[3 * i + k]);
-                b[3 + k] = Math.max(b[3 + k], vertices[3 * i + k]);
-            }
-        }
-        return b;
+        return Geometry.bounds(vertices);
     }
 
     /**
@@ -344,19 +313,19 @@ public final class TriMesh {
     public static TriMesh loadPly(Path file) {
         Ply.Data d = Ply.read(file);
         Map<String, float[]> ch = new LinkedHashMap<>();
-        if (d.rgb != null) {
+        if (d.rgb() != null) {
             int n = d.vertexCount();
             float[][] rgb = new float[3][n];
             for (int i = 0; i < n; i++) {
                 for (int k = 0; k < 3; k++) {
-                    rgb[k][i] = d.rgb[3 * i + k];
+                    rgb[k][i] = d.rgb()[3 * i + k];
                 }
             }
             ch.put("R", rgb[0]);
             ch.put("G", rgb[1]);
             ch.put("B", rgb[2]);
         }
-        return new TriMesh(d.xyz, d.faces == null ? new int[0] : d.faces, d.normals, ch);
+        return new TriMesh(d.xyz(), d.faces() == null ? new int[0] : d.faces(), d.normals(), ch);
     }
 
     @Override

@@ -32,32 +32,21 @@ import java.util.Random;
  */
 public final class QualityBenchmark {
 
-    /** Results: one row per generated cloud, and the summary figures. */
-    public static final class Result {
-        public final Table rows;
-        public final double familyAccuracy;
-        public final double colorAccuracy;
-        /** The same accuracies for the base stage's coarse clouds, before the upsampler. */
-        public final double baseFamilyAccuracy;
-        public final double baseColorAccuracy;
-        public final double meanChamfer;
-        public final double baselineChamfer;
-        /** The classifier's accuracy on true clouds: the ceiling for {@link #familyAccuracy}. */
-        public final double classifierAccuracy;
-        public final Table topology;
-
-        Result(Table rows, double familyAccuracy, double colorAccuracy, double baseFamilyAccuracy, double baseColorAccuracy,
-                double meanChamfer, double baselineChamfer, double classifierAccuracy, Table topology) {
-            this.baseFamilyAccuracy = baseFamilyAccuracy;
-            this.baseColorAccuracy = baseColorAccuracy;
-            this.classifierAccuracy = classifierAccuracy;
-            this.rows = rows;
-            this.familyAccuracy = familyAccuracy;
-            this.colorAccuracy = colorAccuracy;
-            this.meanChamfer = meanChamfer;
-            this.baselineChamfer = baselineChamfer;
-            this.topology = topology;
-        }
+    /**
+     * Results: one row per generated cloud, and the summary figures.
+     *
+     * @param rows one row per generated cloud
+     * @param familyAccuracy fraction of final clouds classified as the prompted shape
+     * @param colorAccuracy fraction of final clouds whose mean colour is nearest the prompted one
+     * @param baseFamilyAccuracy {@code familyAccuracy} for the base stage's coarse clouds, before the upsampler
+     * @param baseColorAccuracy {@code colorAccuracy} for the base stage's coarse clouds
+     * @param meanChamfer mean over clouds of the Chamfer distance to the nearest of 8 true shapes of the family
+     * @param baselineChamfer the same for freshly drawn true shapes: the floor for {@code meanChamfer}
+     * @param classifierAccuracy the classifier's accuracy on true clouds: the ceiling for {@code familyAccuracy}
+     * @param topology the meshes' topology check, or null when it was skipped
+     */
+    public record Result(Table rows, double familyAccuracy, double colorAccuracy, double baseFamilyAccuracy,
+            double baseColorAccuracy, double meanChamfer, double baselineChamfer, double classifierAccuracy, Table topology) {
 
         @Override
         public String toString() {
@@ -169,7 +158,7 @@ public final class QualityBenchmark {
         IntColumn euler = IntColumn.create("euler characteristic");
         IntColumn genus = IntColumn.create("genus");
         IntColumn expected = IntColumn.create("expected genus");
-        PointCloudMesher mesher = new PointCloudMesher(sdf).setGridSize(32);
+        PointCloudMesher mesher = new PointCloudMesher(sdf);
         for (ShapeFamily f : new ShapeFamily[] {ShapeFamily.TORUS, ShapeFamily.SPHERE}) {
             for (int i = 0; i < 3; i++) {
                 PointCloud pc = ShapeDataset.of(f, NamedColor.GRAY, r).cloud(512, r);

@@ -40,19 +40,15 @@ public final class RPrecision {
         float[][] images(List<ImageU8> images);
     }
 
-    /** Hits over queries (one query per view of each cloud). */
-    public static final class Result {
-        public final int hits;
-        public final int queries;
-        public final int clouds;
-        public final int views;
-
-        Result(int hits, int queries, int clouds, int views) {
-            this.hits = hits;
-            this.queries = queries;
-            this.clouds = clouds;
-            this.views = views;
-        }
+    /**
+     * Hits over queries (one query per view of each cloud).
+     *
+     * @param hits queries whose own prompt ranked first
+     * @param queries images queried
+     * @param clouds clouds rendered
+     * @param views views per cloud
+     */
+    public record Result(int hits, int queries, int clouds, int views) {
 
         /** Hits / queries in [0, 1]. */
         public double value() {

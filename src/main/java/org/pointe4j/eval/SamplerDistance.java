@@ -45,28 +45,20 @@ import java.util.function.Consumer;
  */
 public final class SamplerDistance {
 
-    /** One sampler at one step count. */
-    public static final class Row {
-        /** The sampler measured. */
-        public final KarrasSampler.Kind kind;
-        /** Its number of steps. */
-        public final int steps;
-        /** Network evaluations those steps take (the sampler's NFE). */
-        public final int evaluations;
-        /** RMS displacement of the xyz coordinates from the reference, over its bounding-box diagonal, averaged over the batch. */
-        public final double rms;
-        /** Symmetric Chamfer distance to the reference, over its bounding-box diagonal, averaged over the batch. */
-        public final double chamfer;
-        /** Wall-clock time of the sampling run, in seconds. */
-        public final double seconds;
+    /**
+     * One sampler at one step count.
+     *
+     * @param kind the sampler measured
+     * @param steps its number of steps
+     * @param evaluations network evaluations those steps take (the sampler's NFE)
+     * @param rms RMS displacement of the xyz coordinates from the reference, over its bounding-box diagonal, averaged over the batch
+     * @param chamfer symmetric Chamfer distance to the reference, over its bounding-box diagonal, averaged over the batch
+     * @param seconds wall-clock time of the sampling run, in seconds
+     */
+    public record Row(KarrasSampler.Kind kind, int steps, int evaluations, double rms, double chamfer, double seconds) {
 
         Row(KarrasSampler.Kind kind, int steps, double rms, double chamfer, double seconds) {
-            this.kind = kind;
-            this.steps = steps;
-            this.evaluations = kind.evaluations(steps);
-            this.rms = rms;
-            this.chamfer = chamfer;
-            this.seconds = seconds;
+            this(kind, steps, kind.evaluations(steps), rms, chamfer, seconds);
         }
 
         @Override

@@ -77,11 +77,6 @@ public final class GlidePipeline implements AutoCloseable {
             return GlideImages.toImages(upsampled != null ? upsampled : base);
         }
 
-        /** The final images as {@code BufferedImage}s (TYPE_INT_RGB), e.g. for Swing or {@code ImageIO}. */
-        public List<java.awt.image.BufferedImage> bufferedImages() {
-            return images().stream().map(ImageU8::toBufferedImage).toList();
-        }
-
         /** The 64x64 images of the base model. */
         public List<ImageU8> baseImages() {
             return GlideImages.toImages(base);
@@ -311,7 +306,7 @@ public final class GlidePipeline implements AutoCloseable {
     private static NDArray tokens(NDManager m, List<GlideTokenizer.Padded> rows) {
         long[][] t = new long[rows.size()][];
         for (int i = 0; i < t.length; i++) {
-            t[i] = rows.get(i).tokens;
+            t[i] = rows.get(i).tokens();
         }
         return m.create(t);
     }
@@ -319,7 +314,7 @@ public final class GlidePipeline implements AutoCloseable {
     private static NDArray mask(NDManager m, List<GlideTokenizer.Padded> rows) {
         boolean[][] b = new boolean[rows.size()][];
         for (int i = 0; i < b.length; i++) {
-            b[i] = rows.get(i).mask;
+            b[i] = rows.get(i).mask();
         }
         return m.create(b);
     }

@@ -107,17 +107,14 @@ public final class GlideTokenizer {
         return BytePairEncoding.decodeTokens(decoder, tokens);
     }
 
-    /** Tokens padded with the end token to {@code ctx}, and the mask of real tokens. */
-    public static final class Padded {
-        public final long[] tokens;
-        public final boolean[] mask;
-        public final boolean truncated;
-
-        Padded(long[] tokens, boolean[] mask, boolean truncated) {
-            this.tokens = tokens;
-            this.mask = mask;
-            this.truncated = truncated;
-        }
+    /**
+     * Tokens padded with the end token to {@code ctx}, and the mask of real tokens.
+     *
+     * @param tokens the first {@code ctx} tokens, padded
+     * @param mask true for real tokens
+     * @param truncated whether tokens were cut off
+     */
+    public record Padded(long[] tokens, boolean[] mask, boolean truncated) {
     }
 
     /** {@code padded_tokens_and_mask}: the first {@code ctx} tokens, padded; notices hear about truncation. */

@@ -43,17 +43,13 @@ public final class GlideUNet extends Model implements GlideNetwork {
         NDArray apply(NDArray h, NDArray emb, NDArray text);
     }
 
-    /** The text encoder's outputs, reusable across the steps of a sampling run. */
-    public static final class Text implements AutoCloseable {
-        /** {@code [B, 4 * num_channels]}: the projected last token, added to the timestep embedding. */
-        public final NDArray proj;
-        /** {@code [B, xf_width, text_ctx]}: every token, for the attention blocks. */
-        public final NDArray tokens;
-
-        Text(NDArray proj, NDArray tokens) {
-            this.proj = proj;
-            this.tokens = tokens;
-        }
+    /**
+     * The text encoder's outputs, reusable across the steps of a sampling run.
+     *
+     * @param proj {@code [B, 4 * num_channels]}: the projected last token, added to the timestep embedding
+     * @param tokens {@code [B, xf_width, text_ctx]}: every token, for the attention blocks
+     */
+    public record Text(NDArray proj, NDArray tokens) implements AutoCloseable {
 
         @Override
         public void close() {

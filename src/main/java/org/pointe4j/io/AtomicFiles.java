@@ -42,14 +42,8 @@ public final class AtomicFiles {
      *     the write fails; the target is then left as it was
      */
     public static void write(Path target, Writer writer) {
-        Path abs = target.toAbsolutePath();
+        Path abs = existingFolderTarget(target);
         Path dir = abs.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new UncheckedIOException(new IOException("cannot write " + target + ": folder " + dir + " does not exist"));
-        }
-        if (Files.isDirectory(abs)) {
-            throw new UncheckedIOException(new IOException("cannot write " + target + ": it is a folder"));
-        }
         removeStale(abs);
         Path tmp;
         try {
@@ -143,6 +137,18 @@ public final class AtomicFiles {
      * accepts a new file), so the user learns about a typo at once rather than after the work.
      */
     public static void checkWritable(Path target) {
+        Path abs = existingFolderTarget(target);
+        Path dir = abs.getParent();
+        try {
+            Path probe = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".probe");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new UncheckedIOException(new IOException("cannot write " + target + ": folder " + dir + " is not writable", e));
+        }
+    }
+
+    /** The absolute target, once its folder is known to exist and the target is not itself a folder. */
+    private static Path existingFolderTarget(Path target) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
@@ -151,12 +157,7 @@ public final class AtomicFiles {
         if (Files.isDirectory(abs)) {
             throw new UncheckedIOException(new IOException("cannot write " + target + ": it is a folder"));
         }
-        try {
-            Path probe = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".probe");
-            Files.delete(probe);
-        } catch (IOException e) {
-            throw new UncheckedIOException(new IOException("cannot write " + target + ": folder " + dir + " is not writable", e));
-        }
+        return abs;
     }
 
     private static void deleteQuietly(Path p) {

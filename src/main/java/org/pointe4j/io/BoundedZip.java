@@ -38,7 +38,7 @@ final class BoundedZip {
         long packed = entry.getCompressedSize();
         boolean stored = entry.getMethod() == ZipEntry.STORED;
         long plausible = stored ? fileSize
-                : packed < 0 ? Long.MAX_VALUE : saturatingMultiply(packed, MAX_DEFLATE_RATIO) + 1024;
+                : packed < 0 ? Long.MAX_VALUE : Limits.times(packed, MAX_DEFLATE_RATIO) + 1024;
         if (size > plausible) {
             throw new CheckpointException(where + ": zip entry " + entry.getName() + " declares " + size + " bytes, more than "
                     + (stored ? "the whole file (" + fileSize + " bytes)" : "its " + packed + " compressed bytes can hold")
@@ -86,32 +86,6 @@ final class BoundedZip {
 
     /** A system property holding a byte count, or {@code dflt}; capped at {@link #MAX_JAVA_ARRAY}. */
     static long limit(String property, long dflt) {
-        String v = System.getProperty(property);
-        if (v == null || v.isBlank()) {
-            return dflt;
-        }
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n > 0) {
-                return Math.min(n, MAX_JAVA_ARRAY);
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the message below
-        }
-        throw new IllegalArgumentException("-D" + property + " must be a positive number of bytes, got '" + v + "'");
-    }
-
-    static long saturatingMultiply(long a, long b) {
-        long hi = Math.multiplyHigh(a, b);
-        long lo = a * b;
-        return (hi == 0 && lo >= 0) ? lo : Long.MAX_VALUE;
-    }
-
-    /** A byte count for people: {@code 4.9 GB}, {@code 12 MB}. */
-    static String human(long bytes) {
-        if (bytes >= 1L << 30) {
-            return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30));
-        }
-        return String.format(java.util.Locale.ROOT, "%d MB", Math.max(1, (bytes + (1 << 19)) >> 20));
+        return Limits.positiveProperty(property, dflt, MAX_JAVA_ARRAY, "bytes");
     }
 }

@@ -165,7 +165,7 @@ public final class Npz {
             } catch (IOException e) {
                 throw new CheckpointException(where + ": cannot read (" + e.getMessage() + ")", e);
             } catch (OutOfMemoryError e) {
-                throw new CheckpointException(where + ": out of memory reading " + BoundedZip.human(h.dataBytes)
+                throw new CheckpointException(where + ": out of memory reading " + Limits.human(h.dataBytes)
                         + "; give Java more memory, e.g. POINTE_JAVA_OPTS=-Xmx8g");
             }
         }
@@ -276,7 +276,7 @@ public final class Npz {
                 throw new CheckpointException(where + ": .npy shape " + Arrays.toString(h.shape) + " has a "
                         + (dim < 0 ? "negative dimension" : "dimension over 2^31"));
             }
-            bytes = BoundedZip.saturatingMultiply(bytes, dim);
+            bytes = Limits.times(bytes, dim);
         }
         h.dataBytes = bytes;
         h.headerBytes = (int) (8 + lenBytes + headerLen);

@@ -16,19 +16,15 @@ import java.nio.file.Path;
  */
 public final class Ply {
 
-    /** The contents of a PLY file: {@code xyz [N*3]}, colours in [0, 1] or null, triangles or null. */
-    public static final class Data {
-        public final float[] xyz;
-        public final float[] rgb;
-        public final int[] faces;
-        public final float[] normals;
-
-        public Data(float[] xyz, float[] rgb, int[] faces, float[] normals) {
-            this.xyz = xyz;
-            this.rgb = rgb;
-            this.faces = faces;
-            this.normals = normals;
-        }
+    /**
+     * The contents of a PLY file.
+     *
+     * @param xyz vertex positions {@code [N*3]}
+     * @param rgb colours in [0, 1] {@code [N*3]}, or null
+     * @param faces triangles {@code [F*3]}, or null
+     * @param normals per-vertex normals {@code [N*3]}, or null
+     */
+    public record Data(float[] xyz, float[] rgb, int[] faces, float[] normals) {
 
         public int vertexCount() {
             return xyz.length / 3;

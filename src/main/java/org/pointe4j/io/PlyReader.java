@@ -38,16 +38,8 @@ final class PlyReader {
             Map.entry("float", 4), Map.entry("float32", 4), Map.entry("double", 8), Map.entry("float64", 8));
     private static final int MAX_TOKEN = 64;
 
-    private static final class Property {
-        final String name;
-        final String type;
-        final String countType;
-
-        Property(String name, String type, String countType) {
-            this.name = name;
-            this.type = type;
-            this.countType = countType;
-        }
+    /** One declared property: its name, value type, and for a list the type of its count (else null). */
+    private record Property(String name, String type, String countType) {
     }
 
     private static final class Element {
@@ -211,7 +203,7 @@ final class PlyReader {
             for (Property p : e.props) {
                 row += binary ? SIZES.get(p.countType != null ? p.countType : p.type) : 2;
             }
-            long bytes = BoundedZip.saturatingMultiply(e.count, row);
+            long bytes = Limits.times(e.count, row);
             needed = bytes == Long.MAX_VALUE ? Long.MAX_VALUE : needed + bytes;
             if (needed - (binary ? 0 : 1) > left || needed < 0) {
                 throw bad("header declares " + e.count + " " + e.name + " rows of at least " + row + " bytes, but only "

@@ -41,16 +41,7 @@ import java.util.Set;
 final class SafeUnpickler extends Unpickler {
 
     /** A storage reference from a persistent id: {@code ('storage', Type, key, location, numel)}. */
-    static final class StorageRef {
-        final DType dtype;
-        final String key;
-        final long numel;
-
-        StorageRef(DType dtype, String key, long numel) {
-            this.dtype = dtype;
-            this.key = key;
-            this.numel = numel;
-        }
+    record StorageRef(DType dtype, String key, long numel) {
     }
 
     /** A tensor as the pickle describes it: a strided view into a storage. */

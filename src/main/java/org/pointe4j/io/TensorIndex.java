@@ -87,16 +87,16 @@ final class TensorIndex {
 
     private TensorInfo info(String name, SafeUnpickler.TensorView v) {
         String tensor = "tensor '" + shown(name) + "'";
-        String entryName = prefix + "/data/" + v.storage.key;
+        String entryName = prefix + "/data/" + v.storage.key();
         ZipEntry entry = zip.getEntry(entryName);
         if (entry == null) {
             throw new CheckpointException(where + ": " + tensor + " refers to missing storage entry " + entryName);
         }
-        long itemSize = v.storage.dtype.itemSize();
-        if (v.storage.numel < 0) {
-            throw new CheckpointException(where + ": " + tensor + " has a storage of " + v.storage.numel + " elements");
+        long itemSize = v.storage.dtype().itemSize();
+        if (v.storage.numel() < 0) {
+            throw new CheckpointException(where + ": " + tensor + " has a storage of " + v.storage.numel() + " elements");
         }
-        long storageBytes = BoundedZip.saturatingMultiply(v.storage.numel, itemSize);
+        long storageBytes = Limits.times(v.storage.numel(), itemSize);
         long declared = BoundedZip.declaredSize(where, entry, fileSize);
         if (declared >= 0 && declared < storageBytes) {
             throw new CheckpointException(where + ": storage entry " + entryName + " of " + tensor + " has " + declared
@@ -132,11 +132,11 @@ final class TensorIndex {
             throw new CheckpointException(where + ": " + tensor + " of size " + Arrays.toString(v.shape) + ", stride "
                     + Arrays.toString(v.stride) + " and offset " + v.offset + " reaches beyond any storage");
         }
-        if (numel > 0 && last >= v.storage.numel) {
+        if (numel > 0 && last >= v.storage.numel()) {
             throw new CheckpointException(where + ": " + tensor + " of size " + Arrays.toString(v.shape) + ", stride "
                     + Arrays.toString(v.stride) + " and offset " + v.offset + " reaches element " + last
-                    + " of a storage with " + v.storage.numel + " elements");
+                    + " of a storage with " + v.storage.numel() + " elements");
         }
-        return new TensorInfo(name, v.storage.dtype, v.shape, v.stride, v.offset, entryName, v.storage.numel);
+        return new TensorInfo(name, v.storage.dtype(), v.shape, v.stride, v.offset, entryName, v.storage.numel());
     }
 }

@@ -195,7 +195,7 @@ public final class TorchCheckpoint implements TensorSource, AutoCloseable {
         try {
             return read(t, entry, item, bytes);
         } catch (OutOfMemoryError e) {
-            throw new CheckpointException(path + ": out of memory reading tensor '" + name + "' (" + BoundedZip.human(bytes)
+            throw new CheckpointException(path + ": out of memory reading tensor '" + name + "' (" + Limits.human(bytes)
                     + "); give Java more memory, e.g. POINTE_JAVA_OPTS=-Xmx8g");
         }
     }
@@ -262,15 +262,6 @@ public final class TorchCheckpoint implements TensorSource, AutoCloseable {
             }
             left -= s;
         }
-    }
-
-    /** Reads every tensor (convenient for small files; large models should use {@link #read}). */
-    public Map<String, HostArray> readAll() {
-        Map<String, HostArray> out = new LinkedHashMap<>();
-        for (String n : tensors.keySet()) {
-            out.put(n, read(n));
-        }
-        return out;
     }
 
     @Override

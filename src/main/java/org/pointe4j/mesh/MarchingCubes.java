@@ -2,11 +2,7 @@ package org.pointe4j.mesh;
 
 import org.pointe4j.io.Progress;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Marching cubes (Lorensen &amp; Cline 1987) producing the surface scikit-image's Lewiner variant
@@ -33,17 +29,14 @@ import java.util.Map;
  */
 public final class MarchingCubes {
 
-    /** Vertices (grid index units), triangles and per-vertex normals. */
-    public static final class Result {
-        public final float[] vertices;
-        public final int[] faces;
-        public final float[] normals;
-
-        Result(float[] vertices, int[] faces, float[] normals) {
-            this.vertices = vertices;
-            this.faces = faces;
-            this.normals = normals;
-        }
+    /**
+     * Vertices (grid index units), triangles and per-vertex normals.
+     *
+     * @param vertices {@code [V*3]} positions in grid index units
+     * @param faces {@code [F*3]} vertex indices
+     * @param normals {@code [V*3]} per-vertex normals
+     */
+    public record Result(float[] vertices, int[] faces, float[] normals) {
 
         public int vertexCount() {
             return vertices.length / 3;
@@ -52,75 +45,6 @@ public final class MarchingCubes {
         public int faceCount() {
             return faces.length / 3;
         }
-    }
-
-    private static final double EPS = Math.ulp(1.0);
-    /** Corner n sits at (n &amp; 1, n &gt;&gt; 1 &amp; 1, n &gt;&gt; 2 &amp; 1) along the (x, y, z) axes. */
-    private static final int[][] CORNER = new int[8][3];
-    /** The 12 cube edges as corner pairs (lower corner first). */
-    private static final int[][] EDGES = new int[12][];
-    /** Cube faces as four corners counter-clockwise seen from outside the cube. */
-    private static final int[][] FACES = {
-        {0, 4, 6, 2}, {1, 3, 7, 5},   // x = 0, x = 1
-        {0, 1, 5, 4}, {2, 6, 7, 3},   // y = 0, y = 1
-        {0, 2, 3, 1}, {4, 5, 7, 6},   // z = 0, z = 1
-    };
-    /** The 24 rotations of the cube as corner permutations (corner n moves to ROT[r][n]). */
-    private static final int[][] ROT;
-    /** Base tilings, as triangles of edges (corner pairs), of the rotation-invariant cases. */
-    private static final Map<Integer, int[][][]> BASE = new HashMap<>();
-
-    static {
-        for (int n = 0; n < 8; n++) {
-            CORNER[n] = new int[] {n & 1, n >> 1 & 1, n >> 2 & 1};
-        }
-        int e = 0;
-        for (int a = 0; a < 8; a++) {
-            for (int b = a + 1; b < 8; b++) {
-                if (Integer.bitCount(a ^ b) == 1) {
-                    EDGES[e++] = new int[] {a, b};
-                }
-            }
-        }
-        ROT = rotations();
-        // one corner
-        BASE.put(0b1, new int[][][] {{{0, 1}, {0, 2}, {0, 4}}});
-        // two corners along x: the quad is split between edge 0-2 and edge 1-5
-        BASE.put(0b11, new int[][][] {{{0, 2}, {1, 3}, {1, 5}}, {{0, 2}, {0, 4}, {1, 5}}});
-        // three corners of the face z = 0
-        BASE.put(0b111, new int[][][] {{{0, 4}, {1, 5}, {2, 6}}, {{1, 3}, {1, 5}, {2, 3}}, {{1, 5}, {2, 3}, {2, 6}}});
-    }
-
-    private static int[][] rotations() {
-        List<int[]> out = new ArrayList<>();
-        int[][] perms = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
-        for (int[] p : perms) {
-            for (int s = 0; s < 8; s++) {
-                int[][] m = new int[3][3];
-                for (int r = 0; r < 3; r++) {
-                    m[r][p[r]] = (s >> r & 1) == 1 ? -1 : 1;
-                }
-                int det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-                        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-                if (det != 1) {
-                    continue;
-                }
-                int[] perm = new int[8];
-                for (int n = 0; n < 8; n++) {
-                    int[] c = new int[3];
-                    for (int r = 0; r < 3; r++) {
-                        int sum = 0;
-                        for (int k = 0; k < 3; k++) {
-                            sum += m[r][k] * (2 * CORNER[n][k] - 1);
-                        }
-                        c[r] = (sum + 1) / 2;
-                    }
-                    perm[n] = c[0] | c[1] << 1 | c[2] << 2;
-                }
-                out.add(perm);
-            }
-        }
-        return out.toArray(new int[0][]);
     }
 
     private MarchingCubes() {
@@ -144,7 +68,7 @@ public final class MarchingCubes {
                 throw new IllegalArgumentException("volume value " + i + " is " + volume[i] + "; the SDF must be finite");
             }
         }
-        Builder b = new Builder(volume, nx, ny, nz, level);
+        CubeMarcher b = new CubeMarcher(volume, nx, ny, nz, level);
         for (int x = 0; x < nx - 1; x++) {
             for (int y = 0; y < ny - 1; y++) {
                 for (int z = 0; z < nz - 1; z++) {
@@ -159,349 +83,13 @@ public final class MarchingCubes {
         return b.finish();
     }
 
-    /** Accumulates vertices and faces cube by cube. */
-    private static final class Builder {
-        final float[] vol;
-        final int nx;
-        final int ny;
-        final int nz;
-        final double level;
-        final Map<Long, Integer> edgeVertex = new HashMap<>();
-        final FloatList verts = new FloatList();
-        final IntList faces = new IntList();
-        final double[] v = new double[8];
-        final boolean[] pos = new boolean[8];
-
-        Builder(float[] vol, int nx, int ny, int nz, double level) {
-            this.vol = vol;
-            this.nx = nx;
-            this.ny = ny;
-            this.nz = nz;
-            this.level = level;
-        }
-
-        void cube(int x, int y, int z) {
-            int cfg = 0;
-            for (int n = 0; n < 8; n++) {
-                v[n] = vol[((x + CORNER[n][0]) * ny + y + CORNER[n][1]) * nz + z + CORNER[n][2]] - level;
-                pos[n] = v[n] > 0.0;
-                if (pos[n]) {
-                    cfg |= 1 << n;
-                }
-            }
-            if (cfg == 0 || cfg == 255) {
-                return;
-            }
-            for (int[] loop : loops()) {
-                List<int[]> tris = tiling(cfg, loop);
-                for (int[] t : tris) {
-                    // order each triangle along the loop, then reverse: normals towards lower values
-                    int[] idx = new int[3];
-                    for (int k = 0; k < 3; k++) {
-                        idx[k] = indexOf(loop, t[k]);
-                    }
-                    Arrays.sort(idx);
-                    faces.add(vertex(x, y, z, loop[idx[2]]));
-                    faces.add(vertex(x, y, z, loop[idx[1]]));
-                    faces.add(vertex(x, y, z, loop[idx[0]]));
-                }
-            }
-        }
-
-        private static int indexOf(int[] a, int value) {
-            for (int i = 0; i < a.length; i++) {
-                if (a[i] == value) {
-                    return i;
-                }
-            }
-            throw new IllegalStateException("edge " + value + " not on the loop");
-        }
-
-        /** Edge id (0..11) of the cube edge between two corners. */
-        private static int edgeId(int a, int b) {
-            int lo = Math.min(a, b);
-            int hi = Math.max(a, b);
-            for (int e = 0; e < 12; e++) {
-                if (EDGES[e][0] == lo && EDGES[e][1] == hi) {
-                    return e;
-                }
-            }
-            throw new IllegalArgumentException(a + "-" + b + " is not a cube edge");
-        }
-
-        /**
-         * Iso-polygons of the cube as cyclic lists of edge ids, oriented counter-clockwise around
-         * the positive region as seen from outside the cube.
-         */
-        private List<int[]> loops() {
-            // next[e] = edge reached from crossing e along an oriented segment
-            int[] next = new int[12];
-            Arrays.fill(next, -1);
-            for (int[] f : FACES) {
-                // crossings in counter-clockwise order; negative ids mark exits (positive -> negative)
-                int[] order = new int[4];
-                int nOrder = 0;
-                for (int k = 0; k < 4; k++) {
-                    int a = f[k];
-                    int c = f[(k + 1) % 4];
-                    if (pos[a] != pos[c]) {
-                        order[nOrder++] = pos[a] ? -(edgeId(a, c) + 1) : edgeId(a, c) + 1;
-                    }
-                }
-                if (nOrder == 2) {
-                    int exit = order[0] < 0 ? -order[0] - 1 : -order[1] - 1;
-                    int entry = order[0] > 0 ? order[0] - 1 : order[1] - 1;
-                    next[exit] = entry;
-                } else if (nOrder == 4) {
-                    double a = v[f[0]];
-                    double b = v[f[1]];
-                    double c = v[f[2]];
-                    double d = v[f[3]];
-                    // the positive corners (a and c, or b and d) are joined across the face when the
-                    // bilinear saddle lies on the positive side
-                    boolean posJoined = pos[f[0]] ? a * c - b * d > 0 : b * d - a * c > 0;
-                    for (int k = 0; k < 4; k++) {
-                        if (order[k] < 0) {
-                            // each positive arc runs entry -> exit; an isolated positive corner closes its
-                            // own arc (back to the previous entry), joined ones continue to the next entry
-                            int entryIdx = posJoined ? (k + 1) % 4 : (k + 3) % 4;
-                            next[-order[k] - 1] = order[entryIdx] - 1;
-                        }
-                    }
-                }
-            }
-            List<int[]> out = new ArrayList<>();
-            boolean[] seen = new boolean[12];
-            for (int s = 0; s < 12; s++) {
-                if (next[s] < 0 || seen[s]) {
-                    continue;
-                }
-                List<Integer> loop = new ArrayList<>();
-                int e = s;
-                while (!seen[e]) {
-                    seen[e] = true;
-                    loop.add(e);
-                    e = next[e];
-                    if (e < 0) {
-                        throw new IllegalStateException("open iso-polygon in a cube");
-                    }
-                }
-                out.add(loop.stream().mapToInt(Integer::intValue).toArray());
-            }
-            return out;
-        }
-
-        /** Triangles (as edge-id triples) for one loop of a cube with configuration cfg. */
-        private List<int[]> tiling(int cfg, int[] loop) {
-            List<int[]> out = new ArrayList<>();
-            if (loop.length == 3) {
-                out.add(new int[] {loop[0], loop[1], loop[2]});
-                return out;
-            }
-            int[][][] base = null;
-            int[] inv = null;
-            for (int[] r : ROT) {
-                int mapped = 0;
-                for (int n = 0; n < 8; n++) {
-                    if ((cfg >> n & 1) == 1) {
-                        mapped |= 1 << r[n];
-                    }
-                }
-                for (int c : new int[] {mapped, mapped ^ 0xff}) {
-                    if (BASE.containsKey(c)) {
-                        base = BASE.get(c);
-                        inv = new int[8];
-                        for (int n = 0; n < 8; n++) {
-                            inv[r[n]] = n;
-                        }
-                        break;
-                    }
-                }
-                if (base != null) {
-                    break;
-                }
-            }
-            if (base != null && countEdges(base) == loop.length) {
-                for (int[][] t : base) {
-                    int[] tri = new int[3];
-                    for (int k = 0; k < 3; k++) {
-                        tri[k] = edgeId(inv[t[k][0]], inv[t[k][1]]);
-                    }
-                    out.add(tri);
-                }
-                return out;
-            }
-            if (loop.length == 4 && Integer.bitCount(cfg) == 4 && parallel(loop) >= 0) {
-                int axis = parallel(loop);
-                int[] others = axis == 0 ? new int[] {1, 2} : axis == 1 ? new int[] {0, 2} : new int[] {0, 1};
-                int diag = -1;
-                for (int k = 0; k < 4; k++) {
-                    int[] c = CORNER[EDGES[loop[k]][0]];
-                    int u = c[others[0]];
-                    int w = c[others[1]];
-                    // Lewiner's split joins (0,0)-(1,1) for quads normal to x and y, (1,0)-(0,1) for z
-                    boolean onDiag = axis == 2 ? u != w : u == w;
-                    if (onDiag) {
-                        diag = k;
-                        break;
-                    }
-                }
-                out.add(new int[] {loop[diag], loop[(diag + 1) % 4], loop[(diag + 2) % 4]});
-                out.add(new int[] {loop[diag], loop[(diag + 2) % 4], loop[(diag + 3) % 4]});
-                return out;
-            }
-            return largestFan(loop);
-        }
-
-        private static int countEdges(int[][][] base) {
-            return base.length + 2;
-        }
-
-        /** The axis all loop edges are parallel to, or -1. */
-        private static int parallel(int[] loop) {
-            int axis = -1;
-            for (int e : loop) {
-                int a = Integer.numberOfTrailingZeros(EDGES[e][0] ^ EDGES[e][1]);
-                if (axis >= 0 && a != axis) {
-                    return -1;
-                }
-                axis = a;
-            }
-            return axis;
-        }
-
-        private List<int[]> largestFan(int[] loop) {
-            int n = loop.length;
-            double[][] p = new double[n][];
-            for (int k = 0; k < n; k++) {
-                p[k] = localPosition(loop[k]);
-            }
-            double best = -1;
-            int apex = 0;
-            for (int s = 0; s < n; s++) {
-                double area = 0;
-                for (int t = 1; t < n - 1; t++) {
-                    area += triangleArea(p[s], p[(s + t) % n], p[(s + t + 1) % n]);
-                }
-                if (area > best) {
-                    best = area;
-                    apex = s;
-                }
-            }
-            List<int[]> out = new ArrayList<>();
-            for (int t = 1; t < n - 1; t++) {
-                out.add(new int[] {loop[apex], loop[(apex + t) % n], loop[(apex + t + 1) % n]});
-            }
-            return out;
-        }
-
-        private double[] localPosition(int e) {
-            int a = EDGES[e][0];
-            int b = EDGES[e][1];
-            double w1 = 1.0 / (EPS + Math.abs(v[a]));
-            double w2 = 1.0 / (EPS + Math.abs(v[b]));
-            double[] out = new double[3];
-            for (int k = 0; k < 3; k++) {
-                double f = 0.0 + CORNER[a][k] * w1 + CORNER[b][k] * w2;
-                out[k] = (float) (f / (w1 + w2));
-            }
-            return out;
-        }
-
-        private static double triangleArea(double[] a, double[] b, double[] c) {
-            double ux = b[0] - a[0];
-            double uy = b[1] - a[1];
-            double uz = b[2] - a[2];
-            double vx = c[0] - a[0];
-            double vy = c[1] - a[1];
-            double vz = c[2] - a[2];
-            double cx = uy * vz - uz * vy;
-            double cy = uz * vx - ux * vz;
-            double cz = ux * vy - uy * vx;
-            return 0.5 * Math.sqrt(cx * cx + cy * cy + cz * cz);
-        }
-
-        /** The shared vertex on cube edge e of cube (x, y, z), created on first use. */
-        private int vertex(int x, int y, int z, int e) {
-            int a = EDGES[e][0];
-            int b = EDGES[e][1];
-            int axis = Integer.numberOfTrailingZeros(a ^ b);
-            int gx = x + CORNER[a][0];
-            int gy = y + CORNER[a][1];
-            int gz = z + CORNER[a][2];
-            long key = ((((long) gx * ny + gy) * nz + gz) << 2) | axis;
-            Integer id = edgeVertex.get(key);
-            if (id != null) {
-                return id;
-            }
-            double w1 = 1.0 / (EPS + Math.abs(v[a]));
-            double w2 = 1.0 / (EPS + Math.abs(v[b]));
-            double ff = 0.0 + w1 + w2;
-            int[] origin = {x, y, z};
-            for (int k = 0; k < 3; k++) {
-                double f = 0.0 + CORNER[a][k] * w1 + CORNER[b][k] * w2;
-                verts.add((float) (origin[k] + f / ff));
-            }
-            id = verts.size() / 3 - 1;
-            edgeVertex.put(key, id);
-            return id;
-        }
-
-        Result finish() {
-            float[] vs = verts.toArray();
-            int[] fs = faces.toArray();
-            return new Result(vs, fs, normals(vs, fs));
-        }
-
-        /** Unit normals from the volume's central-difference gradient, pointing to lower values. */
-        private float[] normals(float[] vs, int[] fs) {
-            float[] out = new float[vs.length];
-            for (int i = 0; i < vs.length / 3; i++) {
-                double[] g = gradient(vs[3 * i], vs[3 * i + 1], vs[3 * i + 2]);
-                double len = Math.sqrt(g[0] * g[0] + g[1] * g[1] + g[2] * g[2]);
-                for (int k = 0; k < 3; k++) {
-                    out[3 * i + k] = len > 0 ? (float) (-g[k] / len) : 0f;
-                }
-            }
-            return out;
-        }
-
-        private double sample(int x, int y, int z) {
-            x = Math.max(0, Math.min(nx - 1, x));
-            y = Math.max(0, Math.min(ny - 1, y));
-            z = Math.max(0, Math.min(nz - 1, z));
-            return vol[(x * ny + y) * nz + z];
-        }
-
-        /** Trilinearly interpolated central-difference gradient at a point in index space. */
-        private double[] gradient(double px, double py, double pz) {
-            int x0 = (int) Math.floor(px);
-            int y0 = (int) Math.floor(py);
-            int z0 = (int) Math.floor(pz);
-            double fx = px - x0;
-            double fy = py - y0;
-            double fz = pz - z0;
-            double[] g = new double[3];
-            for (int n = 0; n < 8; n++) {
-                int cx = x0 + CORNER[n][0];
-                int cy = y0 + CORNER[n][1];
-                int cz = z0 + CORNER[n][2];
-                double w = (CORNER[n][0] == 1 ? fx : 1 - fx) * (CORNER[n][1] == 1 ? fy : 1 - fy) * (CORNER[n][2] == 1 ? fz : 1 - fz);
-                g[0] += w * (sample(cx + 1, cy, cz) - sample(cx - 1, cy, cz)) / 2;
-                g[1] += w * (sample(cx, cy + 1, cz) - sample(cx, cy - 1, cz)) / 2;
-                g[2] += w * (sample(cx, cy, cz + 1) - sample(cx, cy, cz - 1)) / 2;
-            }
-            return g;
-        }
-    }
-
     /**
      * Removes triangles with two vertices at the same position and merges those vertices (after
      * scaling), as scikit-image's {@code remove_degenerate_faces}.
      *
-     * @return {vertices, faces, normals} compacted
+     * @return the vertices, faces and normals, compacted
      */
-    static Object[] removeDegenerate(float[] verts, int[] faces, float[] normals) {
+    static Result removeDegenerate(float[] verts, int[] faces, float[] normals) {
         int nv = verts.length / 3;
         int[] map = new int[nv];
         for (int i = 0; i < nv; i++) {
@@ -544,7 +132,7 @@ public final class MarchingCubes {
                 }
             }
         }
-        return new Object[] {v2, f2.toArray(), n2};
+        return new Result(v2, f2.toArray(), n2);
     }
 
     /** Growable float array. */

@@ -21,90 +21,59 @@ import java.util.function.Consumer;
  * SDF model, evaluate the signed distance on a {@code grid^3} lattice over [-0.51, 0.51]^3 in
  * batches, run marching cubes, and colour each vertex from its nearest cloud point. Optionally
  * (not in point-e) pieces smaller than a fraction of the mesh are dropped afterwards
- * ({@link #setMinComponentFraction}).
+ * ({@link MeshSettings#minComponentFraction}).
  */
 public final class PointCloudMesher {
     private final SdfModel model;
-    private int gridSize = 32;
-    private double sideLength = 1.02;
-    private int batchSize = 4096;
-    private Progress progress = Progress.NONE;
-    private double minComponentFraction;
-    private Consumer<String> notices = n -> { };
-    private double maxSeconds = Double.POSITIVE_INFINITY;
+    private final MeshSettings settings;
+    private final Progress progress;
+    private final Consumer<String> notices;
 
+    /** A mesher with point-e's settings ({@link MeshSettings#DEFAULTS}), no progress and no notices. */
     public PointCloudMesher(SdfModel model) {
+        this(model, MeshSettings.DEFAULTS, Progress.NONE, n -> { });
+    }
+
+    private PointCloudMesher(SdfModel model, MeshSettings settings, Progress progress, Consumer<String> notices) {
         this.model = model;
+        this.settings = java.util.Objects.requireNonNull(settings, "settings");
+        this.progress = java.util.Objects.requireNonNull(progress, "progress");
+        this.notices = java.util.Objects.requireNonNull(notices, "notices");
     }
 
-    /** Samples per axis (32 by default; 128 for finer meshes). */
-    public PointCloudMesher setGridSize(int g) {
-        new SdfGrid(g, sideLength);
-        this.gridSize = g;
-        return this;
+    /** The settings this mesher uses. */
+    public MeshSettings settings() {
+        return settings;
     }
 
-    /** Side of the sampled cube, centred at the origin (1.02). */
-    public PointCloudMesher setSideLength(double s) {
-        new SdfGrid(gridSize, s);
-        this.sideLength = s;
-        return this;
+    /** A copy that meshes with other settings. */
+    public PointCloudMesher withSettings(MeshSettings s) {
+        return new PointCloudMesher(model, s, progress, notices);
     }
 
-    /**
-     * Drops the mesh's pieces with fewer than this fraction of its triangles (0 by default, which
-     * keeps every piece as point-e does; the CLI uses 0.01). See {@link TriMesh#withoutSmallComponents}.
-     */
-    public PointCloudMesher setMinComponentFraction(double f) {
-        if (!(f >= 0 && f <= 1)) {
-            throw new IllegalArgumentException("min component fraction must be in [0, 1], got " + f);
-        }
-        this.minComponentFraction = f;
-        return this;
+    /** A copy that reports "sdf grid" (query batches) and "marching cubes" (slabs) progress to {@code p}. */
+    public PointCloudMesher withProgress(Progress p) {
+        return new PointCloudMesher(model, settings, p, notices);
     }
 
-    /** Query points per model call (4096). */
-    public PointCloudMesher setBatchSize(int b) {
-        if (b <= 0) {
-            throw new IllegalArgumentException("batch size must be positive, got " + b);
-        }
-        this.batchSize = b;
-        return this;
+    /** A copy that sends one-line notices (a cloud subsampled for the encoder) to {@code n}. */
+    public PointCloudMesher withNotices(Consumer<String> n) {
+        return new PointCloudMesher(model, settings, progress, n);
     }
 
-    /** Receives "sdf grid" (query batches) and "marching cubes" (slabs) progress. */
-    public PointCloudMesher setProgress(Progress p) {
-        this.progress = p;
-        return this;
-    }
-
-    /** Receives one-line notices (a cloud subsampled for the encoder). */
-    public PointCloudMesher setNotices(Consumer<String> n) {
-        this.notices = n;
-        return this;
-    }
-
-    /**
-     * Refuses grids whose estimated query time exceeds this many seconds (measured on the first
-     * batches; {@code Double.POSITIVE_INFINITY} to allow any). Default: no limit.
-     */
-    public PointCloudMesher setMaxSeconds(double s) {
-        if (!(s > 0)) {
-            throw new IllegalArgumentException("max seconds must be positive, got " + s);
-        }
-        this.maxSeconds = s;
-        return this;
-    }
-
-    /** Thrown before the grid is evaluated when its estimated time is over {@link #setMaxSeconds}. */
+    /** Thrown before the grid is evaluated when its estimated time is over {@link MeshSettings#maxSeconds}. */
     public static final class TooSlowException extends IllegalStateException {
         private static final long serialVersionUID = 1L;
-        /** The estimate, in seconds. */
-        public final double seconds;
+        private final double seconds;
 
         TooSlowException(String message, double seconds) {
             super(message);
             this.seconds = seconds;
+        }
+
+        /** The estimated query time, in seconds. */
+        public double seconds() {
+            return seconds;
         }
     }
 
@@ -127,7 +96,9 @@ public final class PointCloudMesher {
     /** The SDF sampled on the grid, {@code [grid^3]} indexed {@code (x * g + y) * g + z}. */
     public float[] sampleVolume(PointCloud cloud) {
         check(cloud);
-        SdfGrid grid = new SdfGrid(gridSize, sideLength);
+        int gridSize = settings.gridSize();
+        int batchSize = settings.batchSize();
+        SdfGrid grid = new SdfGrid(gridSize, settings.sideLength());
         int total = gridSize * gridSize * gridSize;
         requireHeap((long) total * Float.BYTES * 3, "a " + gridSize + "^3 grid");
         PointCloud enc = encoderPoints(cloud);
@@ -164,7 +135,7 @@ public final class PointCloudMesher {
                             continue;
                         }
                         double estimate = bestSecondsPerQuery * total;
-                        if (estimate > maxSeconds && !last) {
+                        if (estimate > settings.maxSeconds() && !last) {
                             throw new TooSlowException(String.format(java.util.Locale.ROOT,
                                     "a %d^3 grid needs about %s (%d queries at %.1f us each, measured here)", gridSize,
                                     duration(estimate), (long) total, bestSecondsPerQuery * 1e6), estimate);
@@ -215,7 +186,8 @@ public final class PointCloudMesher {
     /** The coloured mesh of a cloud. */
     public TriMesh mesh(PointCloud cloud) {
         float[] volume = sampleVolume(cloud);
-        TriMesh m = new SdfGrid(gridSize, sideLength).mesh(volume, progress).withoutSmallComponents(minComponentFraction);
+        TriMesh m = new SdfGrid(settings.gridSize(), settings.sideLength()).mesh(volume, progress)
+                .withoutSmallComponents(settings.minComponentFraction());
         return colorFromNearest(m, cloud);
     }
 

@@ -70,16 +70,16 @@ public final class SdfGrid {
         }
         MarchingCubes.Result r = MarchingCubes.extract(vol, size, size, size, 0.0, progress);
         double spacing = voxel();
-        float[] v = new float[r.vertices.length];
+        float[] v = new float[r.vertices().length];
         for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (r.vertices[i] * spacing);
+            v[i] = (float) (r.vertices()[i] * spacing);
         }
-        Object[] clean = MarchingCubes.removeDegenerate(v, r.faces, r.normals);
-        float[] verts = (float[]) clean[0];
+        MarchingCubes.Result clean = MarchingCubes.removeDegenerate(v, r.faces(), r.normals());
+        float[] verts = clean.vertices();
         float min = (float) (-side / 2);
         for (int i = 0; i < verts.length; i++) {
             verts[i] = verts[i] + min;
         }
-        return new TriMesh(verts, (int[]) clean[1], (float[]) clean[2], null);
+        return new TriMesh(verts, clean.faces(), clean.normals(), null);
     }
 }

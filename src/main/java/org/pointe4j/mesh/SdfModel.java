@@ -81,7 +81,7 @@ public final class SdfModel extends Model {
 
     /** An encoded cloud: the latents and the decoder's per-layer keys and values. Close it to free them. */
     public static final class Encoded implements AutoCloseable {
-        public final NDArray latents;
+        private final NDArray latents;
         final List<NDList> keysValues;
         private final NDManager manager;
 
@@ -89,6 +89,11 @@ public final class SdfModel extends Model {
             this.latents = latents;
             this.keysValues = keysValues;
             this.manager = manager;
+        }
+
+        /** The encoder's latents {@code [B, n_ctx, width]}. */
+        public NDArray latents() {
+            return latents;
         }
 
         @Override

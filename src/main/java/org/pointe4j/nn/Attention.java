@@ -14,7 +14,7 @@ import ai.djl.ndarray.NDArray;
  */
 public final class Attention {
 
-    /** An attention implementation. */
+    /** One way to compute attention, chosen with {@link #use}: {@link #REFERENCE} (the official explicit fp32 computation) or a fused kernel. */
     @FunctionalInterface
     public interface Kernel {
         /** Returns {@code [B, H, T, C]}; {@code mask} may be null. */
@@ -25,11 +25,11 @@ public final class Attention {
     public static final Kernel REFERENCE = Attention::reference;
 
     /** {@code torch.scaled_dot_product_attention} in fp32: the same values (about 1e-7 apart), no weight matrix. */
-    public static final Kernel FUSED = (q, k, v, mask) -> mask == null ? ScriptedOps.get().sdpa(q, k, v)
+    static final Kernel FUSED = (q, k, v, mask) -> mask == null ? ScriptedOps.get().sdpa(q, k, v)
             : ScriptedOps.get().sdpa(q, k, v, mask);
 
     /** The fused kernel on bfloat16 inputs (the kernel accumulates in fp32); the result is cast back to fp32. */
-    public static final Kernel FUSED_BF16 = Attention::fusedBf16;
+    static final Kernel FUSED_BF16 = Attention::fusedBf16;
 
     private static volatile Kernel override;
 
@@ -53,7 +53,7 @@ public final class Attention {
     }
 
     /** The kernel {@link #attend} would use for these inputs. */
-    public static Kernel current(NDArray q) {
+    static Kernel current(NDArray q) {
         Kernel k = override;
         if (k != null) {
             return k;

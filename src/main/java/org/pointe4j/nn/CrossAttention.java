@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDList;
  * The key/value projection depends only on the data, so it can be computed once
  * ({@link #keysValues}) and reused for every batch of queries.
  */
-public final class CrossAttention {
+final class CrossAttention {
     private final Linear q;
     private final Linear kv;
     private final Linear proj;

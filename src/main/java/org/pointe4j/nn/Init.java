@@ -9,7 +9,7 @@ public final class Init {
     /** All zeros (biases, point-e's zero-initialised output projection). */
     public static final Init ZEROS = new Init(0, 0);
     /** All ones (layer-norm gains). */
-    public static final Init ONES = new Init(1, 0);
+    static final Init ONES = new Init(1, 0);
 
     private final double constant;
     private final double std;

@@ -84,12 +84,4 @@ public final class Linear {
     public NDArray weight() {
         return weight;
     }
-
-    public long inFeatures() {
-        return weight.getShape().get(1);
-    }
-
-    public long outFeatures() {
-        return weight.getShape().get(0);
-    }
 }

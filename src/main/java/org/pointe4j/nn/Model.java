@@ -1,5 +1,6 @@
 package org.pointe4j.nn;
 
+import org.pointe4j.io.Limits;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.pointe4j.io.CheckpointException;
@@ -61,7 +62,7 @@ public abstract class Model implements AutoCloseable {
 
     private static CheckpointException outOfMemory(Path checkpoint, long expected) {
         return new CheckpointException(checkpoint + ": out of memory while loading its weights (about "
-                + MemoryBudget.human(expected) + " as float32); give Java more memory, e.g. POINTE_JAVA_OPTS=-Xmx"
+                + Limits.human(expected) + " as float32); give Java more memory, e.g. POINTE_JAVA_OPTS=-Xmx"
                 + Math.max(2, (expected >> 30) + 2) + "g");
     }
 

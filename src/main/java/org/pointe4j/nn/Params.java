@@ -1,5 +1,6 @@
 package org.pointe4j.nn;
 
+import org.pointe4j.io.Limits;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -56,22 +57,22 @@ public final class Params {
      * weight is loaded. {@link Model#load} runs it first. After {@link #MAX_PROBLEMS} problems the
      * dry run stops: the file is clearly of another model.
      */
-    public static Params plan(TensorSource source, NDManager manager) {
+    static Params plan(TensorSource source, NDManager manager) {
         Store s = new Store(manager, source, null, "");
         s.plan = true;
         return new Params(s, "");
     }
 
     /** Problems after which a dry run ({@link #plan}) stops listing. */
-    public static final int MAX_PROBLEMS = 1000;
+    static final int MAX_PROBLEMS = 1000;
 
     /** Bytes the declared parameters take as float32 (what loading them will allocate). */
-    public long declaredBytes() {
+    long declaredBytes() {
         return store.declaredBytes;
     }
 
     /** True once a tensor was found missing or of another shape. */
-    public boolean hasProblems() {
+    boolean hasProblems() {
         return !store.problems.isEmpty();
     }
 
@@ -130,7 +131,7 @@ public final class Params {
     }
 
     /** The parameters an optimiser should update (all but buffers), by state-dict name. */
-    public Map<String, NDArray> trainable() {
+    Map<String, NDArray> trainable() {
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : store.params.entrySet()) {
             if (!store.buffers.contains(e.getKey())) {
@@ -154,12 +155,6 @@ public final class Params {
      */
     public void skipAll() {
         store.skippedPrefixes.add(prefix.isEmpty() ? "" : prefix + ".");
-    }
-
-    /** Shape of a tensor in the checkpoint (null when absent or when building from scratch). */
-    public long[] sourceShape(String name) {
-        String full = prefix.isEmpty() ? name : prefix + "." + name;
-        return store.source == null ? null : store.source.shape(store.keyPrefix + full);
     }
 
     /**
@@ -186,7 +181,7 @@ public final class Params {
     }
 
     /** Copies all parameters to the heap, ready for {@code TorchSaveWriter}. */
-    public Map<String, HostArray> toHost() {
+    Map<String, HostArray> toHost() {
         Map<String, HostArray> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : store.params.entrySet()) {
             out.put(e.getKey(), HostArray.of(e.getValue()));
@@ -222,9 +217,9 @@ public final class Params {
             }
             long numel = 1;
             for (long d : shape) {
-                numel = d < 0 ? -1 : numel < 0 ? -1 : MemoryBudget.times(numel, d);
+                numel = d < 0 ? -1 : numel < 0 ? -1 : Limits.times(numel, d);
             }
-            declaredBytes = MemoryBudget.plus(declaredBytes, MemoryBudget.times(Math.max(numel, 0), 4));
+            declaredBytes = Limits.plus(declaredBytes, Limits.times(Math.max(numel, 0), 4));
             if (source == null) {
                 MemoryBudget.checkFits(declaredBytes, "these weights");
             }

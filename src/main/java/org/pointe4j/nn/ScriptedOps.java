@@ -128,17 +128,17 @@ public final class ScriptedOps {
     }
 
     /** Fused attention {@code softmax(q k^T / sqrt(C)) v} over {@code [B, H, T, C]}; the result belongs to q's manager. */
-    public NDArray sdpa(NDArray q, NDArray k, NDArray v) {
+    NDArray sdpa(NDArray q, NDArray k, NDArray v) {
         return call(q.getManager(), "sdpa", q, k, v);
     }
 
     /** Fused attention with an additive mask broadcastable to {@code [B, H, T, S]}. */
-    public NDArray sdpa(NDArray q, NDArray k, NDArray v, NDArray mask) {
+    NDArray sdpa(NDArray q, NDArray k, NDArray v, NDArray mask) {
         return call(q.getManager(), "sdpa_mask", q, k, v, mask);
     }
 
     /** The array cast to bfloat16 (on x's manager). */
-    public NDArray toBf16(NDArray x) {
+    NDArray toBf16(NDArray x) {
         return call(x.getManager(), "to_bf16", x);
     }
 

@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
  * as {@code [q | k | v]} (each {@code width/heads} channels; {@code qkv.view(B, T, heads, -1)} then
  * split), attention, then {@code c_proj}.
  */
-public final class SelfAttention {
+final class SelfAttention {
     private final Linear qkv;
     private final Linear proj;
     private final int heads;

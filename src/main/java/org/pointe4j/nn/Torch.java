@@ -40,7 +40,7 @@ public final class Torch {
      * True inside a gradient collector (training). The fused and bf16 paths run TorchScript in
      * inference mode, whose results autograd cannot use, so layers fall back to plain operations.
      */
-    public static boolean recordingGradients() {
+    static boolean recordingGradients() {
         return ai.djl.pytorch.jni.JniUtils.isGradMode();
     }
 

@@ -14,7 +14,7 @@ import java.util.List;
 public final class Transformer {
 
     /** One residual attention block ({@code resblocks.i}). */
-    public static final class Block {
+    private static final class Block {
         private final SelfAttention attn;
         private final LayerNorm ln1;
         private final Mlp mlp;
@@ -27,7 +27,7 @@ public final class Transformer {
             this.ln2 = new LayerNorm(p.scope("ln_2"), width);
         }
 
-        public NDArray forward(NDArray x) {
+        NDArray forward(NDArray x) {
             NDArray h = x.add(attn.forward(ln1.forward(x)));
             return h.add(mlp.forward(ln2.forward(h)));
         }

@@ -8,6 +8,7 @@ import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.glide.GlidePipeline;
 import org.pointe4j.glide.GlideSettings;
+import org.pointe4j.mesh.MeshSettings;
 import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.core.TriMesh;
 import org.pointe4j.nn.Torch;
@@ -222,7 +223,8 @@ public final class Notebook {
 
     public static TriMesh mesh(PointCloud cloud, int grid) {
         ProgressBar b = new ProgressBar();
-        return new PointCloudMesher(Session.sdf()).setGridSize(grid).setMinComponentFraction(0.01).setProgress(b).mesh(cloud);
+        MeshSettings settings = MeshSettings.DEFAULTS.withGridSize(grid).withMinComponentFraction(0.01);
+        return new PointCloudMesher(Session.sdf()).withSettings(settings).withProgress(b).mesh(cloud);
     }
 
     /** A static grid of 9 views (PNG), for places without JavaScript. */

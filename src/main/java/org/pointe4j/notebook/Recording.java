@@ -30,31 +30,21 @@ import java.util.Map;
  * with the noise level and the time the step took. Shows as an animation with a slider.
  */
 public final class Recording implements Displayable {
-    /** One sampler step. */
-    public static final class Frame {
-        public final int stage;
-        public final int step;
-        public final int steps;
-        public final double sigma;
-        /**
-         * The timestep the network receives: the sampler's own for DDPM/DDIM; for Karras samplers,
-         * which walk noise levels, the one point-e's {@code sigma_to_t} gives for the step's sigma.
-         */
-        public final int timestep;
-        public final double millis;
-        public final PointCloud estimate;
-        public final PointCloud noisy;
-
-        Frame(int stage, int step, int steps, double sigma, int timestep, double millis, PointCloud estimate, PointCloud noisy) {
-            this.stage = stage;
-            this.step = step;
-            this.steps = steps;
-            this.sigma = sigma;
-            this.timestep = timestep;
-            this.millis = millis;
-            this.estimate = estimate;
-            this.noisy = noisy;
-        }
+    /**
+     * One sampler step.
+     *
+     * @param stage 0 for the base model, 1 for the upsampler
+     * @param step the step's index within its stage
+     * @param steps the stage's number of steps
+     * @param sigma the step's noise level
+     * @param timestep the timestep the network receives: the sampler's own for DDPM/DDIM; for Karras
+     *     samplers, which walk noise levels, the one point-e's {@code sigma_to_t} gives for the step's sigma
+     * @param millis the time the step took
+     * @param estimate the clean-sample estimate (pred_xstart)
+     * @param noisy the noisy state x_t
+     */
+    public record Frame(int stage, int step, int steps, double sigma, int timestep, double millis, PointCloud estimate,
+            PointCloud noisy) {
 
         String label() {
             return (stage == 0 ? "base " : "up ") + (step + 1) + "/" + steps;
@@ -111,12 +101,8 @@ public final class Recording implements Displayable {
      * estimate ({@link #firstInformativeFrame}); the slider and play reach every step.
      */
     public Plot animation() {
-        List<PointCloud> clouds = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
-        for (Frame f : frames) {
-            clouds.add(f.estimate);
-            labels.add(f.label());
-        }
+        List<PointCloud> clouds = frames.stream().map(Frame::estimate).toList();
+        List<String> labels = frames.stream().map(Frame::label).toList();
         int start = firstInformativeFrame();
         return Plot.animation(clouds, labels, "x_0 estimate: " + prompt, fittedRange(clouds.subList(start, clouds.size())), start);
     }
@@ -176,12 +162,8 @@ public final class Recording implements Displayable {
      * small view each, labelled), for exports that do not run JavaScript.
      */
     public java.awt.image.BufferedImage strip(int count) {
-        List<PointCloud> clouds = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
-        for (Frame f : frames) {
-            clouds.add(f.estimate);
-            labels.add(f.label());
-        }
+        List<PointCloud> clouds = frames.stream().map(Frame::estimate).toList();
+        List<String> labels = frames.stream().map(Frame::label).toList();
         int start = firstInformativeFrame();
         return Strip.of(clouds.subList(start, clouds.size()), labels.subList(start, labels.size()), count);
     }

@@ -33,10 +33,10 @@ public final class Training {
         ProgressBar bar = new ProgressBar();
         try (SmallTraining t = SmallTraining.create(which, steps, batch, null, 0)) {
             t.run(Paths.get(file), false, l -> {
-                step.append(l.step);
-                loss.append(l.loss);
-                secs.append(l.seconds);
-                bar.update("train " + which, l.step, steps);
+                step.append(l.step());
+                loss.append(l.loss());
+                secs.append(l.seconds());
+                bar.update("train " + which, l.step(), steps);
             }, Cancellation.NEVER);
         }
         return Table.create("training " + which + " -> " + Path.of(file).getFileName(), step, loss, secs);

@@ -23,17 +23,14 @@ public final class PromptEmbedder {
     private PromptEmbedder() {
     }
 
-    /** The parsed content of a prompt. */
-    public static final class Parsed {
-        public final ShapeFamily family;
-        public final NamedColor color;
-        public final List<String> unknown;
-
-        Parsed(ShapeFamily family, NamedColor color, List<String> unknown) {
-            this.family = family;
-            this.color = color;
-            this.unknown = unknown;
-        }
+    /**
+     * The parsed content of a prompt.
+     *
+     * @param family the shape named, or null
+     * @param color the colour named, or null
+     * @param unknown the words the model does not know
+     */
+    public record Parsed(ShapeFamily family, NamedColor color, List<String> unknown) {
 
         /** "ignored: chair, wooden" for the words the model does not know, or "" when it knows them all. */
         public String ignoredNote() {

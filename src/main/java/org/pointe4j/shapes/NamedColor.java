@@ -15,9 +15,9 @@ public enum NamedColor {
     BROWN(125, 80, 40, "brown"),
     CYAN(40, 190, 205, "cyan", "turquoise");
 
-    public final int r;
-    public final int g;
-    public final int b;
+    private final int r;
+    private final int g;
+    private final int b;
     private final String[] words;
 
     NamedColor(int r, int g, int b, String... words) {
@@ -25,6 +25,21 @@ public enum NamedColor {
         this.g = g;
         this.b = b;
         this.words = words;
+    }
+
+    /** The red byte (0..255). */
+    public int r() {
+        return r;
+    }
+
+    /** The green byte (0..255). */
+    public int g() {
+        return g;
+    }
+
+    /** The blue byte (0..255). */
+    public int b() {
+        return b;
     }
 
     /** The adjective used in prompts. */

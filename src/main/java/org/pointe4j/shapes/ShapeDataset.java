@@ -23,8 +23,8 @@ public final class ShapeDataset {
 
     /** One generated shape and how it was placed. */
     public static final class Shape {
-        public final ShapeFamily family;
-        public final NamedColor color;
+        private final ShapeFamily family;
+        private final NamedColor color;
         final double[] proportions;
         final Matrix3d rotation;
         final double scale;
@@ -35,6 +35,16 @@ public final class ShapeDataset {
             this.proportions = proportions;
             this.rotation = rotation;
             this.scale = scale;
+        }
+
+        /** The shape's family. */
+        public ShapeFamily family() {
+            return family;
+        }
+
+        /** The shape's colour. */
+        public NamedColor color() {
+            return color;
         }
 
         /** The prompt that describes it, e.g. "a red torus". */
@@ -66,9 +76,9 @@ public final class ShapeDataset {
                 coords[3 * i + 1] = (float) p.y;
                 coords[3 * i + 2] = (float) p.z;
                 double shade = 1 + 0.06 * r.nextGaussian();
-                red[i] = channel(color.r * shade);
-                green[i] = channel(color.g * shade);
-                blue[i] = channel(color.b * shade);
+                red[i] = channel(color.r() * shade);
+                green[i] = channel(color.g() * shade);
+                blue[i] = channel(color.b() * shade);
             }
             Map<String, float[]> ch = new LinkedHashMap<>();
             ch.put("R", red);

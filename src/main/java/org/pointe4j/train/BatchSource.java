@@ -7,21 +7,15 @@ import java.util.Random;
 @FunctionalInterface
 public interface BatchSource {
 
-    /** One batch. */
-    final class Batch {
-        /** {@code [B, C, N]} data-space samples (xyz, colours 0..255). */
-        public final float[] x;
-        public final long[] shape;
-        /** Conditioning by keyword with its shape ({@code embeddings}, {@code low_res}). */
-        public final Map<String, float[]> kwargs;
-        public final Map<String, long[]> kwargShapes;
-
-        public Batch(float[] x, long[] shape, Map<String, float[]> kwargs, Map<String, long[]> kwargShapes) {
-            this.x = x;
-            this.shape = shape;
-            this.kwargs = kwargs;
-            this.kwargShapes = kwargShapes;
-        }
+    /**
+     * One batch.
+     *
+     * @param x {@code [B, C, N]} data-space samples (xyz, colours 0..255)
+     * @param shape the shape of {@code x}
+     * @param kwargs conditioning by keyword ({@code embeddings}, {@code low_res})
+     * @param kwargShapes the shape of each conditioning array
+     */
+    record Batch(float[] x, long[] shape, Map<String, float[]> kwargs, Map<String, long[]> kwargShapes) {
     }
 
     Batch next(int batchSize, Random r);

@@ -91,11 +91,11 @@ public final class SmallTraining implements AutoCloseable {
 
     /** One CSV row of the loss log. */
     public static String csvRow(Trainer.Log l) {
-        StringBuilder row = new StringBuilder().append(l.step).append(',').append(String.format(Locale.ROOT, "%.6f", l.loss));
-        for (double t : l.terms) {
+        StringBuilder row = new StringBuilder().append(l.step()).append(',').append(String.format(Locale.ROOT, "%.6f", l.loss()));
+        for (double t : l.terms()) {
             row.append(',').append(String.format(Locale.ROOT, "%.6f", t));
         }
-        return row.append(',').append(String.format(Locale.ROOT, "%.6g,%.3f", l.lr, l.seconds)).append('\n').toString();
+        return row.append(',').append(String.format(Locale.ROOT, "%.6g,%.3f", l.lr(), l.seconds())).append('\n').toString();
     }
 
     /**
@@ -128,7 +128,7 @@ public final class SmallTraining implements AutoCloseable {
             trainer.train(file, l -> {
                 log.append(csvRow(l));
                 progress.accept(l);
-                if (l.step % 50 == 0) {
+                if (l.step() % 50 == 0) {
                     write(csv, log);
                 }
             }, cancelled == null ? Cancellation.NEVER : cancelled);

@@ -98,24 +98,27 @@ public final class Trainer {
         }
     }
 
-    /** One logged step: the total loss and its terms (for diffusion: mse, vb). */
-    public static final class Log {
-        public final int step;
-        public final double loss;
-        public final double[] terms;
-        public final double lr;
-        public final double seconds;
+    /**
+     * One logged step: the total loss and its terms (for diffusion: mse, vb).
+     *
+     * @param step the step's number
+     * @param loss the sum of {@code terms}
+     * @param terms the loss terms
+     * @param lr the learning rate the step used
+     * @param seconds time since training started
+     */
+    public record Log(int step, double loss, double[] terms, double lr, double seconds) {
 
         Log(int step, double[] terms, double lr, double seconds) {
-            this.step = step;
-            double sum = 0;
+            this(step, sum(terms), terms, lr, seconds);
+        }
+
+        private static double sum(double[] terms) {
+            double s = 0;
             for (double t : terms) {
-                sum += t;
+                s += t;
             }
-            this.loss = sum;
-            this.terms = terms;
-            this.lr = lr;
-            this.seconds = seconds;
+            return s;
         }
     }
 
@@ -222,10 +225,10 @@ public final class Trainer {
             double lr = learningRate(step);
             double[] termValues;
             try (NDManager sm = root.newSubManager()) {
-                NDArray x = sm.create(batch.x, new Shape(batch.shape));
+                NDArray x = sm.create(batch.x(), new Shape(batch.shape()));
                 Map<String, NDArray> kw = new LinkedHashMap<>();
-                for (Map.Entry<String, float[]> e : batch.kwargs.entrySet()) {
-                    kw.put(e.getKey(), sm.create(e.getValue(), new Shape(batch.kwargShapes.get(e.getKey()))));
+                for (Map.Entry<String, float[]> e : batch.kwargs().entrySet()) {
+                    kw.put(e.getKey(), sm.create(e.getValue(), new Shape(batch.kwargShapes().get(e.getKey()))));
                 }
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray[] terms = lossFn.losses(x, kw, r);

@@ -19,55 +19,63 @@ import java.util.Arrays;
 public final class Render {
     private static final int BACKGROUND = 0xffffff;
 
-    private int viewSize = 256;
-    private int grid = 3;
-    private double elevationDeg = 25;
-    private double extent = 0.75;
-    private float pointRadius = 1.6f;
+    private final int viewSize;
+    private final int grid;
+    private final double elevationDeg;
+    private final double extent;
+    private final float pointRadius;
 
-    /** Side of one view in pixels (32..2048, default 256). */
-    public Render setViewSize(int px) {
+    /** point-e's look: 3 x 3 views of 256 pixels from 25 degrees up, a cube of half-size 0.75, points of radius 1.6. */
+    public Render() {
+        this(256, 3, 25, 0.75, 1.6f);
+    }
+
+    private Render(int viewSize, int grid, double elevationDeg, double extent, float pointRadius) {
+        this.viewSize = viewSize;
+        this.grid = grid;
+        this.elevationDeg = elevationDeg;
+        this.extent = extent;
+        this.pointRadius = pointRadius;
+    }
+
+    /** A copy whose views are {@code px} pixels square (32..2048, default 256). */
+    public Render withViewSize(int px) {
         if (px < 32 || px > 2048) {
             throw new IllegalArgumentException("view size must be in [32, 2048] pixels, got " + px);
         }
-        this.viewSize = px;
-        return this;
+        return new Render(px, grid, elevationDeg, extent, pointRadius);
     }
 
-    /** Views per row and column (1..6, default 3: eight views 45 degrees apart and a top view). */
-    public Render setGrid(int n) {
+    /** A copy with {@code n} views per row and column (1..6, default 3: eight views 45 degrees apart and a top view). */
+    public Render withGrid(int n) {
         if (n < 1 || n > 6) {
             throw new IllegalArgumentException("grid must be in [1, 6], got " + n);
         }
-        this.grid = n;
-        return this;
+        return new Render(viewSize, n, elevationDeg, extent, pointRadius);
     }
 
-    /** Camera elevation above the horizon in degrees (-89..89, default 25). */
-    public Render setElevation(double deg) {
+    /** A copy with the camera {@code deg} degrees above the horizon (-89..89, default 25). */
+    public Render withElevation(double deg) {
         if (!(deg >= -89 && deg <= 89)) {
             throw new IllegalArgumentException("elevation must be in [-89, 89] degrees, got " + deg);
         }
-        this.elevationDeg = deg;
-        return this;
+        return new Render(viewSize, grid, deg, extent, pointRadius);
     }
 
-    /** Half-size of the cube that fills the view (point-e's plots use 0.75). */
-    public Render setExtent(double e) {
+    /** A copy where a cube of half-size {@code e} fills the view (positive; point-e's plots use 0.75). */
+    public Render withExtent(double e) {
         if (!(e > 0)) {
             throw new IllegalArgumentException("extent must be > 0, got " + e);
         }
-        this.extent = e;
-        return this;
+        return new Render(viewSize, grid, elevationDeg, e, pointRadius);
     }
 
-    /** Radius of a drawn point in pixels (0.5..10, default 1.6). */
-    public Render setPointRadius(double r) {
+    /** A copy drawing points of radius {@code r} pixels (0.5..10, default 1.6). */
+    public Render withPointRadius(double r) {
         if (!(r >= 0.5 && r <= 10)) {
             throw new IllegalArgumentException("point radius must be in [0.5, 10] pixels, got " + r);
         }
-        this.pointRadius = (float) r;
-        return this;
+        return new Render(viewSize, grid, elevationDeg, extent, (float) r);
     }
 
     /** The grid of views of a point cloud, in its colours (grey without). */

@@ -47,8 +47,8 @@ public final class Strip {
         // Render's view spans the bounding sphere of a cube of half-size e (radius e sqrt 3): make
         // that sphere the smallest one around the origin that holds 99.5% of the points (a few
         // outliers of an early estimate may fall outside)
-        Render render = new Render().setGrid(1).setViewSize(VIEW).setExtent(radius > 0 ? radius / Math.sqrt(3) : 0.75)
-                .setPointRadius(1.2);
+        Render render = new Render().withGrid(1).withViewSize(VIEW).withExtent(radius > 0 ? radius / Math.sqrt(3) : 0.75)
+                .withPointRadius(1.2);
         BufferedImage out = new BufferedImage(VIEW * picks.size(), VIEW + LABEL, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         try {

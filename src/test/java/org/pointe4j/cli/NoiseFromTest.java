@@ -1,8 +1,8 @@
 package org.pointe4j.cli;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.pointe4j.Fp32;
 import org.junit.jupiter.api.io.TempDir;
 import org.pointe4j.Fixtures;
 import org.pointe4j.Parity;
@@ -27,20 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reproduce the official final cloud; a recording that runs out or has the wrong shape is a
  * one-line error naming the file and the draw.
  */
+@ExtendWith(Fp32.class)
 class NoiseFromTest {
     private static final String FIXTURE = "diffusion/image_two_stage_sampler.npz";
-    private static Precision before;
-
-    /** The official run is fp32; on a CPU with AVX512-BF16 or AMX, precision 'auto' would pick bf16. */
-    @BeforeAll
-    static void fp32() {
-        before = Precision.use(Precision.FP32);
-    }
-
-    @AfterAll
-    static void restore() {
-        Precision.use(before);
-    }
 
     private static String[] sample(Path emb, Path noise, Path out, String... extra) {
         String[] base = {"sample", "--checkpoint", Fixtures.fixture("pointe/imagegrid_tiny.pt").toString(),

@@ -155,11 +155,11 @@ class RPrecisionCommandTest {
         org.pointe4j.eval.OrbitRenderer renderer = new org.pointe4j.eval.OrbitRenderer(4, 64);
         org.pointe4j.eval.RPrecision.Result indexed = org.pointe4j.eval.RPrecision.evaluate(prompts, byIndex, renderer,
                 org.pointe4j.eval.RPrecisionTest.COLOUR, s -> { });
-        assertEquals(12, indexed.hits, "every view of every cloud ranks its own prompt first");
+        assertEquals(12, indexed.hits(), "every view of every cloud ranks its own prompt first");
         java.util.List<Path> sorted = java.util.List.of(clouds.resolve("a_green.ply"), clouds.resolve("m_blue.ply"),
                 clouds.resolve("z_red.ply"));
         org.pointe4j.eval.RPrecision.Result byName = org.pointe4j.eval.RPrecision.evaluate(prompts, sorted, renderer,
                 org.pointe4j.eval.RPrecisionTest.COLOUR, s -> { });
-        assertEquals(0, byName.hits, "pairing by sorted names would pair every prompt with another colour");
+        assertEquals(0, byName.hits(), "pairing by sorted names would pair every prompt with another colour");
     }
 }

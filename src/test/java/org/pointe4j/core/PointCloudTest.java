@@ -58,9 +58,39 @@ class PointCloudTest {
     }
 
     @Test
-    void loadsTheOfficialTwoStageOutputLayout(@TempDir Path dir) {
-        // point-e's PointCloud.save writes np.savez(f, coords=..., R=..., G=..., B=...); the fixture
-        // holds the official sampler's cloud under pc_coords / pc_R / pc_G / pc_B
+    void loadsTheOfficialTwoStageOutputLayout() {
+        // pc_corgi.npz is point-e's example cloud as its own PointCloud.save wrote it
+        // (np.savez, stored entries, coords/R/G/B); the expected numbers were read with numpy
+        PointCloud pc = PointCloud.load(Fixtures.fixture("core/pc_corgi.npz"));
+        assertEquals(4096, pc.size());
+        assertEquals(java.util.List.of("R", "G", "B"), pc.channelNames());
+        float[] c = pc.coords();
+        assertArrayEquals(new float[] {0.08699105f, -0.17853397f, 0.13058445f}, java.util.Arrays.copyOfRange(c, 0, 3), 0f);
+        assertArrayEquals(new float[] {-0.115344115f, 0.31629533f, -0.11160468f},
+                java.util.Arrays.copyOfRange(c, 3 * 1234, 3 * 1235), 0f);
+        assertArrayEquals(new float[] {0.15523851f, -0.11494877f, -0.13293786f},
+                java.util.Arrays.copyOfRange(c, 3 * 4095, 3 * 4096), 0f);
+        double[] axisSums = new double[3];
+        for (int i = 0; i < c.length; i++) {
+            axisSums[i % 3] += c[i];
+        }
+        assertArrayEquals(new double[] {22.04357775, -159.72180166, -284.03674024}, axisSums, 1e-6);
+        assertEquals(0.72156864f, pc.channel("G")[0], 0f);
+        assertEquals(0.7176471f, pc.channel("G")[4095], 0f);
+        assertEquals(0.4666667f, pc.channel("B")[1234], 0f);
+        assertEquals(3725.157099466771, sum(pc.channel("R")), 1e-6);
+        assertEquals(3155.9256262630224, sum(pc.channel("G")), 1e-6);
+        assertEquals(2570.5570296496153, sum(pc.channel("B")), 1e-6);
+    }
+
+    private static double sum(float[] v) {
+        return java.util.stream.IntStream.range(0, v.length).mapToDouble(i -> v[i]).sum();
+    }
+
+    @Test
+    void theSamplerCloudRoundTripsThroughNpz(@TempDir Path dir) {
+        // the official sampler's cloud (pc_coords / pc_R / pc_G / pc_B in the fixture), saved in
+        // point-e's layout and loaded back
         Map<String, HostArray> f = Npz.read(Fixtures.fixture("diffusion/two_stage_sampler.npz"));
         Map<String, HostArray> official = new LinkedHashMap<>();
         official.put("coords", f.get("pc_coords"));

@@ -30,10 +30,7 @@ class KarrasHeunParityTest {
     void guidedHeunChainMatchesStepByStep() {
         Map<String, HostArray> f = Npz.read(Fixtures.fixture("diffusion/karras_heun_textvec.npz"));
         GaussianDiffusion diffusion = SchedulesTest.pointe("cosine");
-        List<HostArray> noise = new ArrayList<>();
-        for (int i = 0; i < f.get("noise_count").toLongs()[0]; i++) {
-            noise.add(f.get(String.format("noise%03d", i)));
-        }
+        List<HostArray> noise = Fixtures.noiseTape(f);
         List<HostArray[]> calls = new ArrayList<>();
         List<HostArray[]> steps = new ArrayList<>();
         try (PointDiffusionTransformer model = PointModels.load(Fixtures.fixture("pointe/textvec_tiny.pt"),

@@ -26,21 +26,21 @@ class QualityTest {
     void shippedModelsMakeRecognisableShapesInTheRightColours() {
         try (PointEPipeline pipe = SmallPipeline.load(); SdfModel sdf = SmallModels.sdf()) {
             QualityBenchmark.Result r = QualityBenchmark.run(pipe, pipe.defaultSettings(), 3, 0, sdf);
-            System.out.println(r.rows.printAll());
-            System.out.println(r.topology.printAll());
+            System.out.println(r.rows().printAll());
+            System.out.println(r.topology().printAll());
             System.out.println("quality: " + r);
-            assertTrue(r.classifierAccuracy >= 0.9, "the classifier itself recognises true shapes: " + r.classifierAccuracy);
+            assertTrue(r.classifierAccuracy() >= 0.9, "the classifier itself recognises true shapes: " + r.classifierAccuracy());
             // measured over these 24 prompts: base stage 42% shape, 79% colour; final clouds 50% shape,
             // 88% colour, mean Chamfer 0.054 (true-vs-true 0.028). The upsampler before v-prediction
             // (17%, 21%, 0.091) fails the final-cloud bounds.
-            assertTrue(r.baseFamilyAccuracy >= 0.3, "base-stage shape accuracy " + r.baseFamilyAccuracy + " (chance 0.125)");
-            assertTrue(r.baseColorAccuracy >= 0.6, "base-stage colour accuracy " + r.baseColorAccuracy + " (chance 0.083)");
-            assertTrue(r.familyAccuracy >= 0.3, "final shape accuracy " + r.familyAccuracy + " (chance 0.125)");
-            assertTrue(r.colorAccuracy >= 0.6, "final colour accuracy " + r.colorAccuracy + " (chance 0.083)");
-            assertTrue(r.meanChamfer < 0.07, "mean Chamfer distance to the prompted shape " + r.meanChamfer);
-            for (int i = 0; i < r.topology.rowCount(); i++) {
-                assertEquals(r.topology.intColumn("expected genus").get(i), r.topology.intColumn("genus").get(i),
-                        r.topology.stringColumn("shape").get(i) + " meshes with the right number of holes (row " + i + ")");
+            assertTrue(r.baseFamilyAccuracy() >= 0.3, "base-stage shape accuracy " + r.baseFamilyAccuracy() + " (chance 0.125)");
+            assertTrue(r.baseColorAccuracy() >= 0.6, "base-stage colour accuracy " + r.baseColorAccuracy() + " (chance 0.083)");
+            assertTrue(r.familyAccuracy() >= 0.3, "final shape accuracy " + r.familyAccuracy() + " (chance 0.125)");
+            assertTrue(r.colorAccuracy() >= 0.6, "final colour accuracy " + r.colorAccuracy() + " (chance 0.083)");
+            assertTrue(r.meanChamfer() < 0.07, "mean Chamfer distance to the prompted shape " + r.meanChamfer());
+            for (int i = 0; i < r.topology().rowCount(); i++) {
+                assertEquals(r.topology().intColumn("expected genus").get(i), r.topology().intColumn("genus").get(i),
+                        r.topology().stringColumn("shape").get(i) + " meshes with the right number of holes (row " + i + ")");
             }
         }
     }

@@ -173,7 +173,7 @@ public class RPrecisionTest {
         List<String> progress = new ArrayList<>();
         RPrecision.Result right = RPrecision.evaluate(List.of("a red ball", "a green ball", "a blue ball"), files, r, COLOUR, progress::add);
         assertEquals(1.0, right.value());
-        assertEquals(12, right.queries);
+        assertEquals(12, right.queries());
         assertEquals(3, progress.size());
         RPrecision.Result wrong = RPrecision.evaluate(List.of("a green ball", "a blue ball", "a red ball"), files, r, COLOUR, s -> { });
         assertEquals(0.0, wrong.value());

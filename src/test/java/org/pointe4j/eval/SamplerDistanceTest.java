@@ -41,7 +41,7 @@ class SamplerDistanceTest {
             assertEquals(10, log.size(), "the reference, then a line per row");
             for (SamplerDistance.Row r : rows) {
                 System.out.println(r);
-                assertTrue(Double.isFinite(r.rms) && r.rms > 0 && Double.isFinite(r.chamfer) && r.chamfer >= 0, r.toString());
+                assertTrue(Double.isFinite(r.rms()) && r.rms() > 0 && Double.isFinite(r.chamfer()) && r.chamfer() >= 0, r.toString());
             }
             SamplerDistance.Row heun8 = rows.get(0);
             SamplerDistance.Row heun32 = rows.get(2);
@@ -49,13 +49,13 @@ class SamplerDistanceTest {
             SamplerDistance.Row dpm16 = rows.get(4);
             SamplerDistance.Row dpm32 = rows.get(5);
             SamplerDistance.Row euler16 = rows.get(7);
-            assertEquals(KarrasSampler.Kind.HEUN, heun32.kind);
-            assertEquals(32, heun32.steps);
-            assertEquals(63, heun32.evaluations);
-            assertEquals(KarrasSampler.Kind.EULER, euler16.kind);
-            assertTrue(heun32.rms < heun8.rms, "heun: 32 steps closer than 8 (" + heun32.rms + " vs " + heun8.rms + ")");
-            assertTrue(dpm32.rms < dpm8.rms, "dpmpp_2m: 32 steps closer than 8 (" + dpm32.rms + " vs " + dpm8.rms + ")");
-            assertTrue(dpm16.rms < euler16.rms, "at 16 steps dpmpp_2m is closer than euler (" + dpm16.rms + " vs " + euler16.rms + ")");
+            assertEquals(KarrasSampler.Kind.HEUN, heun32.kind());
+            assertEquals(32, heun32.steps());
+            assertEquals(63, heun32.evaluations());
+            assertEquals(KarrasSampler.Kind.EULER, euler16.kind());
+            assertTrue(heun32.rms() < heun8.rms(), "heun: 32 steps closer than 8 (" + heun32.rms() + " vs " + heun8.rms() + ")");
+            assertTrue(dpm32.rms() < dpm8.rms(), "dpmpp_2m: 32 steps closer than 8 (" + dpm32.rms() + " vs " + dpm8.rms() + ")");
+            assertTrue(dpm16.rms() < euler16.rms(), "at 16 steps dpmpp_2m is closer than euler (" + dpm16.rms() + " vs " + euler16.rms() + ")");
             assertThrows(IllegalArgumentException.class, () -> SamplerDistance.measure(model, PointDiffusions.forConfig(model.config()),
                     64, cond, 3, List.of(KarrasSampler.Kind.HEUN), new int[] {128}, 64, 0, s -> { }));
         }

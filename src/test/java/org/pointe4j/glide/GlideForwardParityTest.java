@@ -40,8 +40,8 @@ class GlideForwardParityTest {
                 NDManager m = Torch.newManager()) {
             assertEquals(nParams("glide_base_tiny"), model.parameterCount());
             try (GlideUNet.Text text = model.encodeText(f.get("base_tokens").toNDArray(m), f.get("base_mask").toNDArray(m))) {
-                Parity.assertClose("glide base xf_proj", f.get("base_xf_proj"), text.proj, 1e-4);
-                Parity.assertClose("glide base xf_out", f.get("base_xf_out"), text.tokens, 1e-4);
+                Parity.assertClose("glide base xf_proj", f.get("base_xf_proj"), text.proj(), 1e-4);
+                Parity.assertClose("glide base xf_out", f.get("base_xf_out"), text.tokens(), 1e-4);
                 NDArray out = model.forward(f.get("base_x").toNDArray(m), f.get("base_t").toNDArray(m), text, null);
                 Parity.assertClose("glide base out", f.get("base_out"), out, 1e-4);
             }

@@ -39,8 +39,8 @@ class GlideTokenizerTest {
             JsonArray wantTokens = f.getAsJsonArray("padded_tokens_text_ctx128").get(i).getAsJsonArray();
             JsonArray wantMask = f.getAsJsonArray("mask_text_ctx128").get(i).getAsJsonArray();
             for (int k = 0; k < 128; k++) {
-                assertEquals(wantTokens.get(k).getAsLong(), p.tokens[k], "padded #" + i + " at " + k);
-                assertEquals(wantMask.get(k).getAsBoolean(), p.mask[k], "mask #" + i + " at " + k);
+                assertEquals(wantTokens.get(k).getAsLong(), p.tokens()[k], "padded #" + i + " at " + k);
+                assertEquals(wantMask.get(k).getAsBoolean(), p.mask()[k], "mask #" + i + " at " + k);
             }
         }
         assertTrue(notices.size() <= 1);

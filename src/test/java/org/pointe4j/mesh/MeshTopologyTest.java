@@ -100,6 +100,6 @@ class MeshTopologyTest {
         TriMesh torus = mesh(MeshTopologyTest::torus);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> torus.withoutSmallComponents(1.5));
         assertTrue(e.getMessage().contains("[0, 1]"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new PointCloudMesher(null).setMinComponentFraction(-0.1));
+        assertThrows(IllegalArgumentException.class, () -> MeshSettings.DEFAULTS.withMinComponentFraction(-0.1));
     }
 }

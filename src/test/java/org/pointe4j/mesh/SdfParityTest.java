@@ -46,7 +46,7 @@ class SdfParityTest {
         try (NDManager m = Torch.newManager()) {
             Tap.Recorder rec = Tap.recorder();
             try (SdfModel.Encoded enc = model.encode(f.get("point_cloud").toNDArray(m), rec)) {
-                Parity.assertClose("sdf latents", f.get("latents"), enc.latents, 1e-4);
+                Parity.assertClose("sdf latents", f.get("latents"), enc.latents(), 1e-4);
                 NDArray sdf = model.predict(f.get("query").toNDArray(m), enc, rec);
                 Parity.assertClose("sdf", f.get("sdf"), sdf, 1e-4);
             }
@@ -65,7 +65,7 @@ class SdfParityTest {
             ch.put(c, f.get("pc_" + c).toFloats());
         }
         PointCloud pc = new PointCloud(f.get("pc_coords").toFloats(), ch);
-        PointCloudMesher mesher = new PointCloudMesher(model).setGridSize(32);
+        PointCloudMesher mesher = new PointCloudMesher(model).withSettings(MeshSettings.DEFAULTS.withGridSize(32));
         float[] volume = mesher.sampleVolume(pc);
         Parity.assertClose("model_volume_raw", f.get("model_volume_raw"), HostArray.ofFloats(volume, 32, 32, 32), 1e-4);
         TriMesh mesh = mesher.mesh(pc);

@@ -17,7 +17,7 @@ class RenderTest {
 
     @Test
     void everyViewShowsTheCloudInItsColour() {
-        BufferedImage img = new Render().setViewSize(96).views(DisplayTest.redSquare());
+        BufferedImage img = new Render().withViewSize(96).views(DisplayTest.redSquare());
         assertEquals(288, img.getWidth());
         assertEquals(288, img.getHeight());
         for (int v = 0; v < 9; v++) {
@@ -43,7 +43,7 @@ class RenderTest {
         // a tetrahedron, grey without colours
         TriMesh t = new TriMesh(new float[] {0.3f, 0.3f, 0.3f, -0.3f, -0.3f, 0.3f, -0.3f, 0.3f, -0.3f, 0.3f, -0.3f, -0.3f},
                 new int[] {0, 1, 2, 0, 3, 1, 0, 2, 3, 1, 3, 2}, null, Map.of());
-        BufferedImage img = new Render().setGrid(1).setViewSize(64).setElevation(60).views(t);
+        BufferedImage img = new Render().withGrid(1).withViewSize(64).withElevation(60).views(t);
         java.util.Set<Integer> tones = new java.util.HashSet<>();
         int shaded = shadedPixels(img, tones);
         // the view spans the bounding sphere of the +-0.75 cube (about 2.6 units over 64 px); the
@@ -51,11 +51,11 @@ class RenderTest {
         // faces show, at different angles to the light
         assertTrue(shaded > 100, shaded + " mesh pixels");
         assertTrue(tones.size() >= 2, "faces facing differently are lit differently: " + tones.size() + " tones");
-        int zoomed = shadedPixels(new Render().setGrid(1).setViewSize(64).setElevation(60).setExtent(0.35).views(t), new java.util.HashSet<>());
+        int zoomed = shadedPixels(new Render().withGrid(1).withViewSize(64).withElevation(60).withExtent(0.35).views(t), new java.util.HashSet<>());
         assertTrue(zoomed > 3 * shaded, "a closer camera fills more of the view: " + zoomed + " vs " + shaded);
-        assertThrows(IllegalArgumentException.class, () -> new Render().setGrid(0));
-        assertThrows(IllegalArgumentException.class, () -> new Render().setViewSize(8));
-        assertThrows(IllegalArgumentException.class, () -> new Render().setElevation(95));
+        assertThrows(IllegalArgumentException.class, () -> new Render().withGrid(0));
+        assertThrows(IllegalArgumentException.class, () -> new Render().withViewSize(8));
+        assertThrows(IllegalArgumentException.class, () -> new Render().withElevation(95));
     }
 
     private static int shadedPixels(BufferedImage img, java.util.Set<Integer> tones) {

@@ -104,7 +104,7 @@ class TeachingPlotsTest {
             xyz[3 * i + 2] = -0.4f + 0.8f * i / (n - 1);
             r[i] = 0.9f;
         }
-        BufferedImage img = new Render().setViewSize(96).views(new PointCloud(xyz, Map.of("R", r, "G", zero, "B", zero)));
+        BufferedImage img = new Render().withViewSize(96).views(new PointCloud(xyz, Map.of("R", r, "G", zero, "B", zero)));
         int[] red = new int[9];
         for (int v = 0; v < 9; v++) {
             for (int y = 0; y < 96; y++) {

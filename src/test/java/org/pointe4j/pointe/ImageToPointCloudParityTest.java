@@ -4,9 +4,9 @@ import org.pointe4j.core.PointCloud;
 import org.pointe4j.runtime.PointEPipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.pointe4j.Fp32;
 import org.pointe4j.Fixtures;
 import org.pointe4j.Parity;
 import org.pointe4j.diffusion.Cancellation;
@@ -14,7 +14,6 @@ import org.pointe4j.diffusion.NoiseSource;
 import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
 import org.pointe4j.nn.Params;
-import org.pointe4j.nn.Precision;
 import org.pointe4j.nn.Tap;
 import org.pointe4j.nn.Torch;
 
@@ -35,31 +34,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stages, every yield and the final samples, through the stage settings {@link PointEPipeline}
  * gives an image-grid model.
  */
+@ExtendWith(Fp32.class)
 public class ImageToPointCloudParityTest {
     private static final String FIXTURE = "diffusion/image_two_stage_sampler.npz";
-    private static Precision before;
-
-    /** The official run is fp32; on a CPU with AVX512-BF16 or AMX, precision 'auto' would pick bf16. */
-    @BeforeAll
-    static void fp32() {
-        before = Precision.use(Precision.FP32);
-    }
-
-    @AfterAll
-    static void restore() {
-        Precision.use(before);
-    }
 
     static Map<String, HostArray> fixture() {
         return Npz.read(Fixtures.fixture(FIXTURE));
-    }
-
-    static List<HostArray> noiseTape(Map<String, HostArray> f) {
-        List<HostArray> noise = new ArrayList<>();
-        for (int i = 0; i < f.get("noise_count").toLongs()[0]; i++) {
-            noise.add(f.get(String.format("noise%03d", i)));
-        }
-        return noise;
     }
 
     static PointDiffusionTransformer load(String name) {
@@ -112,7 +92,7 @@ public class ImageToPointCloudParityTest {
                     calls.get(stage).add(new HostArray[] {HostArray.of(x), HostArray.of(t), HostArray.of(out)}));
             List<HostArray> yields = new ArrayList<>();
             NDArray samples = sampler.sample(m, fixtureSettings(pipe), 1, Map.of("embeddings", f.get("clip_grid").toNDArray(m)),
-                    NoiseSource.replay(noiseTape(f)), e -> yields.add(HostArray.of(e.samples())), Cancellation.NEVER);
+                    NoiseSource.replay(Fixtures.noiseTape(f)), e -> yields.add(HostArray.of(e.samples())), Cancellation.NEVER);
 
             assertEquals(9, calls.get(0).size());
             assertEquals(7, calls.get(1).size());
@@ -284,7 +264,7 @@ public class ImageToPointCloudParityTest {
             try (PointEPipeline pipe = pipeline(baseNet, upNet)) {
                 List<HostArray> yields = new ArrayList<>();
                 NDArray samples = pipe.sampler().sample(m, fixtureSettings(pipe), 1, Map.of("embeddings", f.get("clip_grid").toNDArray(m)),
-                        NoiseSource.replay(noiseTape(f)), e -> yields.add(HostArray.of(e.samples())), Cancellation.NEVER);
+                        NoiseSource.replay(Fixtures.noiseTape(f)), e -> yields.add(HostArray.of(e.samples())), Cancellation.NEVER);
                 assertEquals(9, baseNet.call);
                 assertEquals(7, upNet.call);
                 assertEquals(11, yields.size());

@@ -35,10 +35,7 @@ class PointCloudSamplerParityTest {
     @Test
     void twoStageTextToPointCloudMatches() {
         Map<String, HostArray> f = Npz.read(Fixtures.fixture("diffusion/two_stage_sampler.npz"));
-        List<HostArray> noise = new ArrayList<>();
-        for (int i = 0; i < f.get("noise_count").toLongs()[0]; i++) {
-            noise.add(f.get(String.format("noise%03d", i)));
-        }
+        List<HostArray> noise = Fixtures.noiseTape(f);
         try (PointDiffusionTransformer base = PointModels.load(Fixtures.fixture("pointe/textvec_tiny.pt"),
                 PointConfig.read(Fixtures.fixture("pointe/textvec_tiny.json")));
              PointDiffusionTransformer up = PointModels.load(Fixtures.fixture("pointe/upsample_tiny.pt"),
@@ -132,10 +129,7 @@ class PointCloudSamplerParityTest {
     @Test
     void replayedNetworkOutputsGiveTheOfficialChainToFloatPrecision() {
         Map<String, HostArray> f = Npz.read(Fixtures.fixture("diffusion/two_stage_sampler.npz"));
-        List<HostArray> noise = new ArrayList<>();
-        for (int i = 0; i < f.get("noise_count").toLongs()[0]; i++) {
-            noise.add(f.get(String.format("noise%03d", i)));
-        }
+        List<HostArray> noise = Fixtures.noiseTape(f);
         try (PointDiffusionTransformer base = PointModels.load(Fixtures.fixture("pointe/textvec_tiny.pt"),
                 PointConfig.read(Fixtures.fixture("pointe/textvec_tiny.json")));
              PointDiffusionTransformer up = PointModels.load(Fixtures.fixture("pointe/upsample_tiny.pt"),

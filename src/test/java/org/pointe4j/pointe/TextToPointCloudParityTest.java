@@ -13,7 +13,6 @@ import org.pointe4j.io.HostArray;
 import org.pointe4j.io.Npz;
 import org.pointe4j.nn.Torch;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -28,10 +27,7 @@ class TextToPointCloudParityTest {
     @Test
     void promptToPointCloudMatchesTheOfficialRun() {
         Map<String, HostArray> f = Npz.read(Fixtures.fixture("diffusion/two_stage_sampler.npz"));
-        List<HostArray> noise = new ArrayList<>();
-        for (int i = 0; i < f.get("noise_count").toLongs()[0]; i++) {
-            noise.add(f.get(String.format("noise%03d", i)));
-        }
+        List<HostArray> noise = Fixtures.noiseTape(f);
         try (PointeClip clip = PointeClip.load(Fixtures.fixture("clip/clip_tiny_vit.pt"));
              PointDiffusionTransformer base = PointModels.load(Fixtures.fixture("pointe/textvec_tiny.pt"),
                      PointConfig.read(Fixtures.fixture("pointe/textvec_tiny.json")));

@@ -74,13 +74,13 @@ class ShapeDatasetTest {
         for (float v : pc.channel("R")) {
             mean += v;
         }
-        assertEquals(NamedColor.YELLOW.r / 255.0, mean / 200, 0.03);
+        assertEquals(NamedColor.YELLOW.r() / 255.0, mean / 200, 0.03);
         PromptEmbedder.Parsed p = PromptEmbedder.parse("A big Red DONUT please");
-        assertEquals(ShapeFamily.TORUS, p.family);
-        assertEquals(NamedColor.RED, p.color);
-        assertTrue(p.unknown.contains("please"), p.unknown.toString());
+        assertEquals(ShapeFamily.TORUS, p.family());
+        assertEquals(NamedColor.RED, p.color());
+        assertTrue(p.unknown().contains("please"), p.unknown().toString());
         PromptEmbedder.Parsed none = PromptEmbedder.parse("something");
-        assertNull(none.family);
+        assertNull(none.family());
     }
 
     @Test

@@ -29,7 +29,7 @@ class TrainerTest {
         // the SDF objective is cheap and well conditioned: the L1 error must fall well below its start
         try (SmallTraining t = SmallTraining.create("sdf", 150, 4, null, 3)) {
             List<Double> losses = new ArrayList<>();
-            t.run(dir.resolve("sdf.pt"), false, l -> losses.add(l.loss), Cancellation.NEVER);
+            t.run(dir.resolve("sdf.pt"), false, l -> losses.add(l.loss()), Cancellation.NEVER);
             double first = mean(losses.subList(0, 10));
             double last = mean(losses.subList(losses.size() - 30, losses.size()));
             System.out.printf("train sdf: mean L1 of the first 10 steps %.4f, of the last 30 %.4f%n", first, last);
