@@ -171,7 +171,12 @@ public final class SparkBatch {
      * executors as it was written. Exit code 2 for a bad command line, 1 for a failed run.
      */
     public static void main(String[] argv) {
-        System.exit(JobArgs.run("batch", argv, java.util.Set.of("out", "prompts", "images"), SparkBatch::prepare));
+        System.exit(execute(argv));
+    }
+
+    /** The job without the exit: returns the exit code (tests; the session it starts is stopped at the end). */
+    static int execute(String[] argv) {
+        return JobArgs.run("batch", argv, java.util.Set.of("out", "prompts", "images"), SparkBatch::prepare);
     }
 
     private static java.util.function.Consumer<SparkSession> prepare(JobArgs a) {
@@ -180,9 +185,6 @@ public final class SparkBatch {
         String images = a.value("images");
         if ((prompts == null) == (images == null)) {
             throw new JobArgs.Usage(prompts == null ? "missing --prompts FILE (or --images DIR)" : "give --prompts or --images, not both");
-        }
-        if (!a.positional().isEmpty()) {
-            throw new JobArgs.Usage("unexpected argument '" + a.positional().get(0) + "' (prompts come from --prompts FILE)");
         }
         BatchPlan.Source source = images != null ? BatchPlan.Source.IMAGES : BatchPlan.Source.PROMPTS;
         String imagesDir = images != null ? Paths.get(images).toAbsolutePath().toString() : null;

@@ -164,4 +164,23 @@ class SparkBatchTest {
                 () -> SparkBatch.runImages(SparkTestSession.get(), images, dir.resolve("real"), List.of("--model", "small")));
         assertTrue(e.getMessage().contains("--model small is a text model"), e.getMessage());
     }
+
+    @Test
+    void theJobClassTakesTheCommandLineOfPointeBatch(@TempDir Path dir) throws Exception {
+        Path prompts = dir.resolve("prompts.txt");
+        Files.writeString(prompts, "a red sphere\na blue cube\n");
+        String out = dir.resolve("run").toString();
+        // command-line mistakes: exit 2 before Spark starts
+        assertEquals(2, SparkBatch.execute(new String[] {"--out", out}));
+        assertEquals(2, SparkBatch.execute(new String[] {"--prompts", prompts.toString(), "--out", out, "--steps", "0"}));
+        assertEquals(2, SparkBatch.execute(new String[] {"--prompts", prompts.toString(), "--out", out, "--partitions", "x"}));
+        assertEquals(2, SparkBatch.execute(new String[] {"--prompts", prompts.toString(), "--out", out, "stray"}));
+        List<String> argv = new ArrayList<>(List.of("--prompts", prompts.toString(), "--out", out, "--engine", "spark", "--master", "local[2]"));
+        argv.addAll(OPTIONS);
+        assertEquals(0, SparkBatch.execute(argv.toArray(new String[0])));
+        List<String> index = Files.readAllLines(dir.resolve("run/index.tsv"));
+        assertEquals(List.of("index\tprompt\tseed\tfile", "0\ta red sphere\t10\tclouds/00000.ply", "1\ta blue cube\t11\tclouds/00001.ply"),
+                index);
+        assertTrue(Files.isRegularFile(dir.resolve("run/batch.npz")));
+    }
 }

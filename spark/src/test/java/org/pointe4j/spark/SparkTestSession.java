@@ -10,14 +10,16 @@ final class SparkTestSession {
     }
 
     static synchronized SparkSession get() {
-        if (session == null) {
+        // a job class's run stops the session it used, which may be this one
+        if (session == null || session.sparkContext().isStopped()) {
             session = SparkSession.builder().appName("pointe4j-spark tests").master("local[2]")
                     .config("spark.ui.enabled", "false")
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .config("spark.sql.shuffle.partitions", "2")
                     .getOrCreate();
-            Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
+            SparkSession started = session;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::stop));
         }
         return session;
     }
