@@ -161,6 +161,18 @@ final class Args {
         throw new UsageException("--" + name + " must end in " + String.join(" or ", extensions) + ", got " + v);
     }
 
+    /**
+     * {@code --engine}: this process runs only the local engine; {@code spark} is started by
+     * bin/pointe as the job class {@code sparkJob} of the spark/ module, outside the main jar.
+     */
+    void requireLocalEngine(String sparkJob) {
+        String engine = opt("engine", "local");
+        if (!engine.equals("local")) {
+            throw new UsageException(engine.equals("spark") ? "--engine spark runs through bin/pointe, which starts the job class " + sparkJob
+                    + " of the spark/ module" : "--engine must be local or spark, got '" + engine + "'");
+        }
+    }
+
     /** Fails on options or flags the command never asked about (typos). */
     void rejectUnknown() {
         for (String o : options.keySet()) {

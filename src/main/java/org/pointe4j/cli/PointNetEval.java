@@ -34,6 +34,7 @@ final class PointNetEval implements AutoCloseable {
 
     /** The option's file, or the catalog model (a one-line "how to fetch it" error when absent). */
     static PointNetEval fromArgs(Args args) {
+        args.requireLocalEngine("SparkEval");
         String file = args.opt("pointnet", null);
         return new PointNetEval(file != null ? Paths.get(file) : null);
     }

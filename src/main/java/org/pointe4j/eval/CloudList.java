@@ -18,4 +18,33 @@ public interface CloudList {
 
     /** How to name cloud {@code i} in an error message (file and index). */
     String name(int i);
+
+    /** Clouds {@code from} to {@code to - 1} of this list, as a list of their own (a view). */
+    default CloudList range(int from, int to) {
+        if (from < 0 || to > size() || from > to) {
+            throw new IllegalArgumentException("range [" + from + ", " + to + ") is not inside [0, " + size() + ")");
+        }
+        CloudList whole = this;
+        return new CloudList() {
+            @Override
+            public int size() {
+                return to - from;
+            }
+
+            @Override
+            public int points(int i) {
+                return whole.points(from + i);
+            }
+
+            @Override
+            public float[] coords(int i) {
+                return whole.coords(from + i);
+            }
+
+            @Override
+            public String name(int i) {
+                return whole.name(from + i);
+            }
+        };
+    }
 }

@@ -230,6 +230,116 @@ public final class FidStatistics {
         return new DMatrixRMaj(a);
     }
 
+    /**
+     * The statistics of features that arrive in parts, possibly on different machines, without
+     * keeping the features: each part is reduced to its count, its mean and its sum of outer
+     * products around that mean, and parts combine with the pairwise update of Chan, Golub and
+     * LeVeque (1979): for parts a and b with d = mean_b - mean_a,
+     * M = M_a + M_b + d d^T n_a n_b / (n_a + n_b). Centring each part before summing keeps the
+     * precision of {@link FidStatistics#of} (raw sums of outer products would lose digits to the
+     * square of the mean). A distributed P-FID sends one accumulator per partition (8 D^2 bytes).
+     */
+    public static final class Accumulator implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int dim;
+        private long count;
+        private final double[] mean;
+        private final double[] outer;
+
+        /** An empty accumulator for features of length {@code dim}. */
+        public Accumulator(int dim) {
+            if (dim < 1) {
+                throw new IllegalArgumentException("dim must be at least 1, got " + dim);
+            }
+            this.dim = dim;
+            this.mean = new double[dim];
+            this.outer = new double[Math.multiplyExact(dim, dim)];
+        }
+
+        /** Adds {@code count} feature vectors (flat row-major {@code [count, dim]}). */
+        public Accumulator add(float[] features, int count, int dim) {
+            if (dim != this.dim || features.length < (long) count * dim) {
+                throw new IllegalArgumentException("features must be [" + count + ", " + this.dim + "], got " + features.length
+                        + " values of dimension " + dim);
+            }
+            if (count == 0) {
+                return this;
+            }
+            Accumulator part = new Accumulator(dim);
+            part.count = count;
+            for (int i = 0; i < count; i++) {
+                for (int j = 0; j < dim; j++) {
+                    part.mean[j] += features[i * dim + j];
+                }
+            }
+            for (int j = 0; j < dim; j++) {
+                part.mean[j] /= count;
+            }
+            DMatrixRMaj x = new DMatrixRMaj(count, dim);
+            for (int i = 0; i < count; i++) {
+                for (int j = 0; j < dim; j++) {
+                    x.unsafe_set(i, j, features[i * dim + j] - part.mean[j]);
+                }
+            }
+            CommonOps_DDRM.multTransA(x, x, DMatrixRMaj.wrap(dim, dim, part.outer));
+            return merge(part);
+        }
+
+        /** Adds the features that {@code other} summarises (other is unchanged). */
+        public Accumulator merge(Accumulator other) {
+            if (other.dim != dim) {
+                throw new IllegalArgumentException("accumulators of different feature sizes: " + dim + " and " + other.dim);
+            }
+            if (other.count == 0) {
+                return this;
+            }
+            long n = count + other.count;
+            double[] d = new double[dim];
+            for (int j = 0; j < dim; j++) {
+                d[j] = other.mean[j] - mean[j];
+            }
+            double w = (double) count * other.count / n;
+            for (int i = 0; i < dim; i++) {
+                double di = d[i] * w;
+                int row = i * dim;
+                for (int j = 0; j < dim; j++) {
+                    outer[row + j] += other.outer[row + j] + di * d[j];
+                }
+            }
+            for (int j = 0; j < dim; j++) {
+                mean[j] += d[j] * other.count / n;
+            }
+            count = n;
+            return this;
+        }
+
+        /** How many feature vectors were added. */
+        public long count() {
+            return count;
+        }
+
+        /**
+         * The mean and the unbiased covariance of everything added.
+         *
+         * @throws IllegalArgumentException with fewer than two vectors or non-finite features
+         */
+        public FidStatistics statistics() {
+            if (count < 2) {
+                throw new IllegalArgumentException("statistics need at least 2 clouds, got " + count);
+            }
+            double[][] sigma = new double[dim][dim];
+            for (int i = 0; i < dim; i++) {
+                if (!Double.isFinite(mean[i])) {
+                    throw new IllegalArgumentException("features are not finite (feature " + i + ")");
+                }
+                for (int j = 0; j < dim; j++) {
+                    sigma[i][j] = outer[i * dim + j] / (count - 1);
+                }
+            }
+            return new FidStatistics(mean, sigma);
+        }
+    }
+
     private static double[][] toArray(DMatrixRMaj m) {
         double[][] out = new double[m.numRows][m.numCols];
         for (int i = 0; i < m.numRows; i++) {

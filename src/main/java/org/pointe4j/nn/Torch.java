@@ -44,6 +44,23 @@ public final class Torch {
         return ai.djl.pytorch.jni.JniUtils.isGradMode();
     }
 
+    /**
+     * Runs {@code body} with gradient recording off on the calling thread, as on the thread that
+     * loaded the engine. PyTorch's grad mode belongs to each thread and is on in a new one (a Spark
+     * executor's task thread, a worker pool), where {@link #recordingGradients()} would send layers
+     * down their plain paths and the same seed would give a slightly different cloud.
+     */
+    public static <T> T withoutGradients(java.util.function.Supplier<T> body) {
+        engine();
+        boolean before = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try {
+            return body.get();
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(before);
+        }
+    }
+
     /** The loaded engine (forces native initialisation, about 2 s on first use). */
     public static Engine engine() {
         return Engine.getEngine("PyTorch");

@@ -76,4 +76,29 @@ class BatchCommandTest {
         assertEquals(1, none.code());
         assertTrue(none.err().contains("no prompts"), none.err());
     }
+
+    @Test
+    void imagesAndEnginesAreCheckedBeforeAnyWork(@TempDir Path dir) throws Exception {
+        Path images = Files.createDirectory(dir.resolve("images"));
+        Path prompts = dir.resolve("prompts.txt");
+        Files.writeString(prompts, "a red sphere\n");
+        String out = dir.resolve("run").toString();
+        String[][] cases = {
+            {"--images " + images + " --model small", "--model small is a text model"},
+            {"--prompts " + prompts + " --images " + images, "give --prompts FILE or --images DIR, not both"},
+            {"--prompts " + prompts + " --engine spark", "--engine spark runs through bin/pointe, which starts the job class SparkBatch"},
+            {"--prompts " + prompts + " --engine ray", "--engine must be local or spark, got 'ray'"},
+        };
+        for (String[] c : cases) {
+            List<String> argv = new java.util.ArrayList<>(List.of("batch", "--out", out));
+            argv.addAll(List.of(c[0].split(" ")));
+            CliTest.Run r = CliTest.run(argv.toArray(new String[0]));
+            assertEquals(2, r.code(), c[0] + ": " + r.err());
+            assertTrue(r.err().contains(c[1]), r.err());
+        }
+        // an images folder without images: one line naming it
+        CliTest.Run none = CliTest.run("batch", "--images", images.toString(), "--out", out, "--model", "base40M");
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("no images (.png .jpg .jpeg .bmp .gif)"), none.err());
+    }
 }

@@ -45,6 +45,19 @@ public final class PointNetClassifier {
      *     points, no extent or non-finite coordinates
      */
     public Result featuresAndPreds(CloudList clouds, String task, Progress progress) {
+        return featuresAndPreds(clouds, 0, task, progress);
+    }
+
+    /**
+     * As {@link #featuresAndPreds(CloudList, String, Progress)} for a part of a larger batch whose
+     * first cloud is cloud {@code first} of the whole: farthest-point sampling starts each cloud
+     * where it would in the whole batch's 64-cloud forward batches, so parts computed apart (a
+     * distributed P-FID) give the features of the whole.
+     */
+    public Result featuresAndPreds(CloudList clouds, int first, String task, Progress progress) {
+        if (first < 0) {
+            throw new IllegalArgumentException("first must be at least 0, got " + first);
+        }
         int total = clouds.size();
         int f = net.featureDim();
         float[] features = new float[Math.multiplyExact(total, f)];
@@ -62,7 +75,7 @@ public final class PointNetClassifier {
             // a chunk: clouds of equal size inside one 64-cloud forward batch, with a bounded distance matrix
             int limit = (int) Math.max(1, Math.min(8, CHUNK_DISTANCES / (512L * k)));
             int end = i + 1;
-            while (end < total && end - i < limit && end % DEVICE_BATCH != 0 && clouds.points(end) == k) {
+            while (end < total && end - i < limit && (first + end) % DEVICE_BATCH != 0 && clouds.points(end) == k) {
                 end++;
             }
             int count = end - i;
@@ -71,7 +84,7 @@ public final class PointNetClassifier {
             for (int b = 0; b < count; b++) {
                 float[] c = clouds.coords(i + b);
                 System.arraycopy(c, 0, xyz, b * k * 3, k * 3);
-                start[b] = (i + b) % DEVICE_BATCH;
+                start[b] = (first + i + b) % DEVICE_BATCH;
             }
             try {
                 Grouping.normalize(xyz, count, k);
