@@ -226,18 +226,21 @@ public final class GlidePipeline implements AutoCloseable {
         check(settings);
         GlideTokenizer tok = GlideTokenizer.get();
         int[] ids = tok.encode(prompt);
-        try (NDManager m = Torch.newManager()) {
-            GlideTokenizer.Padded cond = tok.padded(ids, base.config().textCtx(), notices);
-            GlideTokenizer.Padded uncond = tok.padded(new int[0], base.config().textCtx(), s -> { });
-            NDArray baseSamples = sampleBase(m, settings, cond, uncond, batch, noise, listener, cancelled);
-            HostArray baseHost = HostArray.of(baseSamples);
-            if (upsampler == null) {
-                return new Result(baseHost, null);
+        // grad mode is per thread in PyTorch (see Torch.withoutGradients)
+        return Torch.withoutGradients(() -> {
+            try (NDManager m = Torch.newManager()) {
+                GlideTokenizer.Padded cond = tok.padded(ids, base.config().textCtx(), notices);
+                GlideTokenizer.Padded uncond = tok.padded(new int[0], base.config().textCtx(), s -> { });
+                NDArray baseSamples = sampleBase(m, settings, cond, uncond, batch, noise, listener, cancelled);
+                HostArray baseHost = HostArray.of(baseSamples);
+                if (upsampler == null) {
+                    return new Result(baseHost, null);
+                }
+                GlideTokenizer.Padded upCond = tok.padded(ids, upsampler.config().textCtx(), s -> { });
+                NDArray up = sampleUpsampler(m, settings, upCond, baseSamples, noise, listener, cancelled);
+                return new Result(baseHost, HostArray.of(up));
             }
-            GlideTokenizer.Padded upCond = tok.padded(ids, upsampler.config().textCtx(), s -> { });
-            NDArray up = sampleUpsampler(m, settings, upCond, baseSamples, noise, listener, cancelled);
-            return new Result(baseHost, HostArray.of(up));
-        }
+        });
     }
 
     private NDArray sampleBase(NDManager m, GlideSettings settings, GlideTokenizer.Padded cond, GlideTokenizer.Padded uncond, int batch,

@@ -1,5 +1,7 @@
 package org.pointe4j.pointe;
 
+import org.pointe4j.nn.Torch;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -126,6 +128,13 @@ public final class PointCloudSampler {
      * {@code [batch, 3 + aux, total points]} in data space on {@code manager}.
      */
     public NDArray sample(NDManager manager, SamplerSettings settings, int batch, Map<String, NDArray> kwargs, NoiseSource noise,
+            Listener listener, BooleanSupplier cancelled) {
+        // PyTorch's grad mode is per thread and on in a new one (a notebook cell's, a worker's),
+        // where layers take their plain paths: sample as on the thread that loaded the engine
+        return Torch.withoutGradients(() -> sampleStages(manager, settings, batch, kwargs, noise, listener, cancelled));
+    }
+
+    private NDArray sampleStages(NDManager manager, SamplerSettings settings, int batch, Map<String, NDArray> kwargs, NoiseSource noise,
             Listener listener, BooleanSupplier cancelled) {
         validate(settings, batch, kwargs);
         NDArray samples = kwargs.get("low_res");

@@ -269,9 +269,11 @@ public final class PointEPipeline implements AutoCloseable {
     /** Samples a cloud for a text prompt with the given settings and noise. */
     public PointCloud generate(String prompt, SamplerSettings settings, NoiseSource noise, PointCloudSampler.Listener listener,
             BooleanSupplier cancelled, Consumer<String> notices) {
-        try (NDManager m = Torch.newManager()) {
-            return run(conditionText(prompt, m, notices), settings, noise, listener, cancelled, m);
-        }
+        return Torch.withoutGradients(() -> {
+            try (NDManager m = Torch.newManager()) {
+                return run(conditionText(prompt, m, notices), settings, noise, listener, cancelled, m);
+            }
+        });
     }
 
     /** Samples a cloud for an image with the {@link #defaultSettings}, reproducibly from {@code seed}. */
@@ -296,9 +298,11 @@ public final class PointEPipeline implements AutoCloseable {
      */
     public PointCloud generate(ImageU8 image, SamplerSettings settings, NoiseSource noise, PointCloudSampler.Listener listener,
             BooleanSupplier cancelled) {
-        try (NDManager m = Torch.newManager()) {
-            return run(conditionImage(image, m), settings, noise, listener, cancelled, m);
-        }
+        return Torch.withoutGradients(() -> {
+            try (NDManager m = Torch.newManager()) {
+                return run(conditionImage(image, m), settings, noise, listener, cancelled, m);
+            }
+        });
     }
 
     /**

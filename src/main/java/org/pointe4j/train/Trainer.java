@@ -10,6 +10,7 @@ import org.pointe4j.io.HostArray;
 import org.pointe4j.io.TorchCheckpoint;
 import org.pointe4j.io.TorchSaveWriter;
 import org.pointe4j.nn.Model;
+import org.pointe4j.nn.Torch;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -244,7 +245,13 @@ public final class Trainer {
                 }
                 double norm = finite(termValues) ? gradientNorm(sm) : Double.NaN;
                 if (Double.isFinite(norm)) {
-                    adamW(lr, (float) Math.min(1.0, opt.maxGradNorm / (norm + 1e-6)), sm);
+                    // in-place updates of leaf weights need grad mode off; on a thread other than the
+                    // engine's it is on even after the collector closes (grad mode is per thread)
+                    float clip = (float) Math.min(1.0, opt.maxGradNorm / (norm + 1e-6));
+                    Torch.withoutGradients(() -> {
+                        adamW(lr, clip, sm);
+                        return null;
+                    });
                 } else {
                     // a non-finite loss or gradient must not poison the weights: drop this batch and go on
                     skipped++;

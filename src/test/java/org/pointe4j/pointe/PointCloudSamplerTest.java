@@ -250,4 +250,31 @@ class PointCloudSamplerTest {
         assertEquals(modelBefore, LiveArrays.count(textvec.manager()), "nothing is added to the model's manager");
         out.close();
     }
+
+    /**
+     * PyTorch's grad mode belongs to each thread and is on in a new one; a cloud sampled on a
+     * notebook's or a worker's thread must equal the one sampled where the engine was loaded.
+     */
+    @Test
+    void aNewThreadSamplesTheSameCloud() throws Exception {
+        Map<String, NDArray> cond = text(1);
+        float[] here = twoStage().sample(m, FEW, 1, cond, NoiseSource.seeded(5), e -> { }, Cancellation.NEVER)
+                .toFloatArray();
+        float[][] there = new float[1][];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try (NDManager local = Torch.newManager()) {
+                there[0] = twoStage().sample(local, FEW, 1, cond, NoiseSource.seeded(5), e -> { },
+                        Cancellation.NEVER).toFloatArray();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw new AssertionError(failure[0]);
+        }
+        assertArrayEquals(here, there[0], "the same seed on another thread");
+    }
 }
