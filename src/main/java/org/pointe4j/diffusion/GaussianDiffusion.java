@@ -225,11 +225,6 @@ public final class GaussianDiffusion {
         }
     }
 
-    /** True when the process maps data channels with scales or biases (point-e's xyz+RGB). */
-    public boolean hasChannelScaling() {
-        return channelScales != null || channelBiases != null;
-    }
-
     /** Data to model scale: {@code x * scales + biases} per channel (axis 1). */
     public NDArray scaleChannels(NDArray x) {
         NDArray y = x;

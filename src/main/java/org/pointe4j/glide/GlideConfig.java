@@ -108,11 +108,6 @@ public record GlideConfig(int imageSize, int numChannels, int numResBlocks, int[
         return superRes ? "SuperResText2ImUNet" : "Text2ImUNet";
     }
 
-    /** Side of the low-resolution input of an upsampler (the base model's output size). */
-    public int lowResSize() {
-        return superRes ? 64 : 0;
-    }
-
     /** Heads of an attention block over {@code channels}, for the down path or (up) the up path. */
     int headsFor(int channels, boolean up) {
         if (numHeadChannels == -1) {

@@ -175,10 +175,6 @@ public final class GlidePipeline implements AutoCloseable {
         return this;
     }
 
-    public boolean hasUpsampler() {
-        return upsampler != null;
-    }
-
     public GlideNetwork base() {
         return base;
     }
