@@ -39,7 +39,7 @@ class NotebookTest {
     }
 
     @Test
-    void stagesOneCallEachWithTheSmallModels(@TempDir Path dir) {
+    void stagesOneCallEachWithTheSmallModels() {
         PointCloud cloud = Notebook.text2pc("a red torus", few, 0);
         assertEquals(512, cloud.size());
         assertTrue(cloud.hasColors());
@@ -51,19 +51,30 @@ class NotebookTest {
         assertEquals(coarse.coords()[0], fine.coords()[0]);
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Notebook.upsample(cloud, 1));
         assertTrue(bad.getMessage().contains("refines clouds of 128 points, got 512"), bad.getMessage());
+    }
 
+    @Test
+    void aCloudBecomesAColouredMeshAndAFile(@TempDir Path dir) {
+        PointCloud cloud = Notebook.text2pc("a red torus", few, 0);
         TriMesh mesh = Notebook.mesh(cloud, 16);
         assertTrue(mesh.faceCount() > 0, "the small SDF model finds a surface");
         assertTrue(mesh.hasColors());
-
-        Embedding e = Notebook.embed("a red torus");
-        assertEquals(768, e.size());
-        assertTrue(e.cosine(Notebook.embed("a pink torus")) > e.cosine(Notebook.embed("a blue cube")));
-
         Path ply = Notebook.save(cloud, dir.resolve("c.ply").toString());
         assertEquals(512, PointCloud.load(ply).size());
         assertThrows(IllegalArgumentException.class, () -> Notebook.save("text", dir.resolve("x.txt").toString()));
+    }
 
+    @Test
+    void promptEmbeddingsRankColoursAndShapes() {
+        Embedding e = Notebook.embed("a red torus");
+        assertEquals(768, e.size());
+        assertTrue(e.cosine(Notebook.embed("a pink torus")) > e.cosine(Notebook.embed("a blue cube")));
+    }
+
+    @Test
+    void theBannerSaysWhichWeightsRanAndHowToFetchTheOfficialOnes() {
+        Notebook.text2pc("a red torus", few, 0);
+        Notebook.mesh(Notebook.text2pc("a red torus", few, 0), 16);
         Map<String, StageResolver.Source> used = Session.sources();
         assertEquals(StageResolver.Source.SMALL, used.get("text to cloud"));
         assertEquals(StageResolver.Source.SMALL, used.get("mesh"));
@@ -73,21 +84,27 @@ class NotebookTest {
     }
 
     @Test
-    void recordingsSweepsAndTeachingPlots() {
+    void aRecordingHasOneFramePerStep() {
         Recording run = Notebook.record("a green cone", few, 2);
         assertEquals(6 + 4, run.frames().size(), "one frame per step of both stages");
         assertEquals(512, run.result().size());
         Table steps = run.table();
         assertEquals(10, steps.rowCount());
         assertEquals(List.of("stage", "step", "sigma", "timestep", "ms", "extent"), steps.columnNames());
-        assertTrue(run.animation().toJson().getAsJsonArray("frames").size() == 10);
+        assertEquals(10, run.animation().toJson().getAsJsonArray("frames").size());
         assertTrue(run.mimeBundle().containsKey(Display.PLOTLY_MIME));
+    }
 
+    @Test
+    void aSweepRunsEveryCombination() {
         Sweep.Result s = Notebook.sweep("a yellow helix").settings(few).guidance(0, 3).steps(3).seeds(5).run();
         assertEquals(2, s.table().rowCount());
         assertEquals(2, s.clouds().size());
         assertThrows(IllegalArgumentException.class, () -> Notebook.sweep("x").steps(0));
+    }
 
+    @Test
+    void teachingPlotsShowSchedulesAndNoising() {
         List<Plot> sched = Teach.schedules();
         assertEquals(2, sched.size());
         PointCloud clean = DisplayTest.redSquare();
