@@ -111,13 +111,7 @@ class CliTest {
 
     @Test
     void sampleWritesACloudAndRejectsBadOptionsBeforeWork(@TempDir Path dir) throws Exception {
-        Path emb = dir.resolve("emb.npz");
-        org.pointe4j.io.Npz.write(emb, Map.of("embeddings",
-                org.pointe4j.io.Npz.read(Fixtures.fixture("diffusion/two_stage_sampler.npz")).get("stage0_clip_text_embedding")));
-        String[] base = {"sample", "--checkpoint", Fixtures.fixture("pointe/textvec_tiny.pt").toString(),
-            "--config", Fixtures.fixture("pointe/textvec_tiny.json").toString(),
-            "--upsample-checkpoint", Fixtures.fixture("pointe/upsample_tiny.pt").toString(),
-            "--upsample-config", Fixtures.fixture("pointe/upsample_tiny.json").toString(), "--embedding", emb.toString()};
+        String[] base = TinySample.args(dir);
         Path ply = dir.resolve("cloud.ply");
         Run r = run(concat(base, "--seed", "1", "--steps", "3", "--upsample-steps", "2", "--out", ply.toString()));
         assertEquals(0, r.code(), r.err());

@@ -37,14 +37,7 @@ class SamplerPresetTest {
 
     @Test
     void presetSetsSamplersAndStepsAndExplicitFlagsOverrideIt(@TempDir Path dir) throws Exception {
-        Path emb = dir.resolve("emb.npz");
-        org.pointe4j.io.Npz.write(emb, Map.of("embeddings",
-                org.pointe4j.io.Npz.read(Fixtures.fixture("diffusion/two_stage_sampler.npz")).get("stage0_clip_text_embedding")));
-        String[] base = {"sample", "--checkpoint", Fixtures.fixture("pointe/textvec_tiny.pt").toString(),
-            "--config", Fixtures.fixture("pointe/textvec_tiny.json").toString(),
-            "--upsample-checkpoint", Fixtures.fixture("pointe/upsample_tiny.pt").toString(),
-            "--upsample-config", Fixtures.fixture("pointe/upsample_tiny.json").toString(), "--embedding", emb.toString(),
-            "--steps", "3", "--upsample-steps", "2"};
+        String[] base = TinySample.args(dir, "--steps", "3", "--upsample-steps", "2");
         SamplerPreset fast = SamplerPreset.FAST;
         float[] viaPreset = sample(dir, "p", concat(base, "--preset", "fast"));
         float[] viaFlags = sample(dir, "f", concat(base, "--sampler", fast.base().cliName, "--upsample-sampler", fast.upsample().cliName));
