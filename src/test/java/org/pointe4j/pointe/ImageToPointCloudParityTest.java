@@ -94,26 +94,11 @@ public class ImageToPointCloudParityTest {
             NDArray samples = sampler.sample(m, fixtureSettings(pipe), 1, Map.of("embeddings", f.get("clip_grid").toNDArray(m)),
                     NoiseSource.replay(Fixtures.noiseTape(f)), e -> yields.add(HostArray.of(e.samples())), Cancellation.NEVER);
 
-            assertEquals(9, calls.get(0).size());
-            assertEquals(7, calls.get(1).size());
-            String[] prefix = {"base_call", "up_call"};
-            for (int s = 0; s < 2; s++) {
-                for (int i = 0; i < calls.get(s).size(); i++) {
-                    String k = prefix[s] + String.format("%03d_", i);
-                    // as in the text fixture: the free-running chain amplifies float rounding, so the
-                    // intermediates are held to 1e-2 of their scale (a missing grid, an unguided
-                    // upsampler or a non-zero low_res in the unconditional half is off by O(1));
-                    // the replayed test below checks the arithmetic to float precision
-                    Parity.assertClose(k + "arg0", f.get(k + "arg0"), calls.get(s).get(i)[0], 1e-2);
-                    assertArrayEquals(f.get(k + "arg1").toLongs(), calls.get(s).get(i)[1].toLongs(), k + "arg1");
-                    Parity.assertClose(k + "out", f.get(k + "out"), calls.get(s).get(i)[2], 1e-2);
-                }
-            }
-            assertEquals(11, yields.size());
-            for (int i = 0; i < yields.size(); i++) {
-                String k = String.format("yield%03d", i);
-                Parity.assertClose(k, f.get(k), yields.get(i), 1e-2);
-            }
+            // as in the text fixture: the free-running chain amplifies float rounding, so the
+            // intermediates are held to 1e-2 of their scale (a missing grid, an unguided upsampler
+            // or a non-zero low_res in the unconditional half is off by O(1)); the replayed test
+            // below checks the arithmetic to float precision
+            PointCloudSamplerParityTest.assertCallsAndYields(f, calls, yields, 9, 7, 11);
             // The guided upsampler amplifies rounding more than the text fixture's unguided one. Measured:
             // every network call matches the official output to ~1e-6 given the official inputs (test
             // below), and the replay through a recorded noise file is bit-identical to this run; yet

@@ -53,27 +53,12 @@ class PointCloudSamplerParityTest {
             NDArray samples = sampler.sample(m, settings, 1, Map.of("embeddings", emb), NoiseSource.replay(noise),
                     e -> yields.add(HostArray.of(e.samples())), Cancellation.NEVER);
 
-            assertEquals(9, calls.get(0).size());
-            assertEquals(7, calls.get(1).size());
-            String[] prefix = {"base_call", "up_call"};
-            for (int s = 0; s < 2; s++) {
-                for (int i = 0; i < calls.get(s).size(); i++) {
-                    String k = prefix[s] + String.format("%03d_", i);
-                    // Free-running, the chain amplifies float rounding: the two forwards differ by ~1e-6
-                    // per call, and perturbing the initial noise by one ulp moves our own late upsampler
-                    // inputs by up to 8e-4. Intermediate states are therefore held to 1e-2 here (a wrong
-                    // timestep or scale is off by O(1)); replayedNetworkOutputs... checks the sampler
-                    // arithmetic to float precision, and the final cloud is held to 1e-4 below.
-                    Parity.assertClose(k + "arg0", f.get(k + "arg0"), calls.get(s).get(i)[0], 1e-2);
-                    assertArrayEquals(f.get(k + "arg1").toLongs(), calls.get(s).get(i)[1].toLongs(), k + "arg1");
-                    Parity.assertClose(k + "out", f.get(k + "out"), calls.get(s).get(i)[2], 1e-2);
-                }
-            }
-            assertEquals(11, yields.size());
-            for (int i = 0; i < yields.size(); i++) {
-                String k = String.format("yield%03d", i);
-                Parity.assertClose(k, f.get(k), yields.get(i), 1e-2);
-            }
+            // Free-running, the chain amplifies float rounding: the two forwards differ by ~1e-6
+            // per call, and perturbing the initial noise by one ulp moves our own late upsampler
+            // inputs by up to 8e-4. Intermediate states are therefore held to 1e-2 here (a wrong
+            // timestep or scale is off by O(1)); replayedNetworkOutputs... checks the sampler
+            // arithmetic to float precision, and the final cloud is held to 1e-4 below.
+            assertCallsAndYields(f, calls, yields, 9, 7, 11);
             Parity.assertClose("final_samples", f.get("final_samples"), samples, 1e-4);
 
             PointCloud pc = sampler.toPointClouds(samples).get(0);
@@ -151,6 +136,30 @@ class PointCloudSamplerParityTest {
                 Parity.assertClose(k + " (replayed chain)", f.get(k), yields.get(i), 2e-6);
             }
             Parity.assertClose("final_samples (replayed chain)", f.get("final_samples"), samples, 2e-6);
+        }
+    }
+
+    /**
+     * Holds a free-running two-stage run to a fixture's recorded network calls ({@code base_callNNN_},
+     * {@code up_callNNN_}: input, timesteps, output) and yields, intermediates within 1e-2 of their scale.
+     */
+    static void assertCallsAndYields(Map<String, HostArray> f, List<List<HostArray[]>> calls, List<HostArray> yields,
+            int baseCalls, int upCalls, int yieldCount) {
+        assertEquals(baseCalls, calls.get(0).size());
+        assertEquals(upCalls, calls.get(1).size());
+        String[] prefix = {"base_call", "up_call"};
+        for (int s = 0; s < 2; s++) {
+            for (int i = 0; i < calls.get(s).size(); i++) {
+                String k = prefix[s] + String.format("%03d_", i);
+                Parity.assertClose(k + "arg0", f.get(k + "arg0"), calls.get(s).get(i)[0], 1e-2);
+                assertArrayEquals(f.get(k + "arg1").toLongs(), calls.get(s).get(i)[1].toLongs(), k + "arg1");
+                Parity.assertClose(k + "out", f.get(k + "out"), calls.get(s).get(i)[2], 1e-2);
+            }
+        }
+        assertEquals(yieldCount, yields.size());
+        for (int i = 0; i < yields.size(); i++) {
+            String k = String.format("yield%03d", i);
+            Parity.assertClose(k, f.get(k), yields.get(i), 1e-2);
         }
     }
 }
