@@ -5,7 +5,6 @@ import org.pointe4j.core.ImageU8;
 import org.pointe4j.core.PointCloud;
 import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.eval.BatchPlan;
-import org.pointe4j.nn.Torch;
 import org.pointe4j.pointe.PointCloudSampler;
 import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.pointe.StageProgress;
@@ -90,13 +89,12 @@ public final class BatchWorker implements BatchPlan.Generator, AutoCloseable {
         return SamplerOptions.FLAGS;
     }
 
+    /**
+     * One cloud. An executor's thread starts with PyTorch's grad mode on; {@link PointEPipeline#generate}
+     * turns it off, so executors and the local engine write the same clouds.
+     */
     @Override
     public PointCloud generate(BatchPlan.Item item) {
-        // an executor's thread starts with gradients on: without this its clouds would differ from the local engine's
-        return Torch.withoutGradients(() -> make(item));
-    }
-
-    private PointCloud make(BatchPlan.Item item) {
         open();
         // the local engine draws a bar per stage; executors stay quiet
         PointCloudSampler.Listener listener = bar != null ? StageProgress.listener(bar, stageNames) : e -> { };

@@ -34,8 +34,7 @@ final class PfidCommand implements Command {
                 + PointNetEval.POINTNET_USAGE
                 + "  --save-stats FILE     also write BATCH_1's statistics to FILE (.npz), to reuse it as a batch\n"
                 + "  --save-stats-2 FILE   the same for BATCH_2\n"
-                + "  --engine spark [--master URL] [--partitions N]\n"
-                + "                        features on Apache Spark executors (bin/pointe starts the spark module)\n\n"
+                + PointNetEval.ENGINE_USAGE + "\n"
                 + "Clouds are run in 64-cloud forward batches as the official classifier does: farthest-point\n"
                 + "sampling starts each cloud at its index within its 64-cloud group, so reordering a batch\n"
                 + "changes its features slightly. Progress goes to stderr.";

@@ -34,8 +34,7 @@ final class PisCommand implements Command {
                 + "  --split-size N        score consecutive splits of N clouds and average (default 5000, as\n"
                 + "                        point-e's compute_inception_score)\n"
                 + "  --save-stats FILE     also write the batch's P-FID statistics (mu, sigma) to FILE (.npz)\n"
-                + "  --engine spark [--master URL] [--partitions N]\n"
-                + "                        features on Apache Spark executors (bin/pointe starts the spark module)";
+                + PointNetEval.ENGINE_USAGE.stripTrailing();
     }
 
     @Override

@@ -21,6 +21,9 @@ final class PointNetEval implements AutoCloseable {
     /** The usage lines of {@code --pointnet}. */
     static final String POINTNET_USAGE = "  --pointnet FILE       the classifier checkpoint ({'model_state_dict': ...}); default: the\n"
             + "                        official pointnet.pt (bin/pointe fetch pointnet)\n";
+    /** The usage lines of the distributed engine's options. */
+    static final String ENGINE_USAGE = "  --engine spark [--master URL] [--partitions N]\n"
+            + "                        features on Apache Spark executors (bin/pointe starts the spark module)\n";
     /** The usage lines of what a batch of clouds may be. */
     static final String CLOUDS_USAGE = "  an .npz sample batch whose arr_0 is [N, K, 3] (N clouds of K >= 64 points; point-e's layout)\n"
             + "  a folder of .ply / .npz clouds (taken in file-name order)\n";
