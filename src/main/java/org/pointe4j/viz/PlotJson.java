@@ -88,7 +88,8 @@ final class PlotJson {
     private static JsonArray rgbStrings(float[] rgb, int n) {
         JsonArray cols = new JsonArray();
         for (int i = 0; i < n; i++) {
-            cols.add("rgb(" + byte255(rgb[3 * i]) + "," + byte255(rgb[3 * i + 1]) + "," + byte255(rgb[3 * i + 2]) + ")");
+            // "#rrggbb" is half the length of "rgb(r,g,b)": animations repeat a colour per point per frame
+            cols.add(String.format(java.util.Locale.ROOT, "#%02x%02x%02x", byte255(rgb[3 * i]), byte255(rgb[3 * i + 1]), byte255(rgb[3 * i + 2])));
         }
         return cols;
     }

@@ -47,6 +47,20 @@ class FiguresTest {
     }
 
     @Test
+    void aCloudPlotGivesEveryPointItsOwnColourAsShortHex() {
+        float[] xyz = {0, 0, 0, 0.1f, 0, 0, 0, 0.1f, 0};
+        PointCloud pc = new PointCloud(xyz, Map.of("R", new float[] {1, 0, 0.5f}, "G", new float[] {0, 1, 0.5f},
+                "B", new float[] {0, 0.2f, 2f}));
+        JsonArray colours = Plot.cloud(pc, "three").toJson().getAsJsonArray("data").get(0).getAsJsonObject()
+                .getAsJsonObject("marker").getAsJsonArray("color");
+        assertEquals(3, colours.size());
+        assertEquals("#ff0000", colours.get(0).getAsString());
+        assertEquals("#00ff33", colours.get(1).getAsString());
+        // out-of-range channels are clamped to the byte range, not wrapped
+        assertEquals("#8080ff", colours.get(2).getAsString());
+    }
+
+    @Test
     void aCloudsTableInJsplotsScatter3dKeepsEveryPoint() {
         PointCloud pc = spiral(1000);
         Table t = pc.toTable();
