@@ -22,8 +22,7 @@ import java.util.function.Supplier;
  */
 final class QualityCommand implements Command {
     /** Says in one line why P-FID and P-IS are missing from the report. */
-    static final String NO_POINTNET = "P-FID, P-IS: skipped, the small PointNet++ (models/small/pointnet_small.pt) is not in"
-            + " this build; train it with: bin/pointe train pointnet";
+    static final String NO_POINTNET = "P-FID, P-IS: skipped, " + QualityBenchmark.NO_SMALL_POINTNET;
 
     private final BooleanSupplier pointnetAvailable;
     private final Supplier<PointNetClassifier> pointnet;

@@ -35,6 +35,9 @@ import java.util.Random;
  * true shapes of the prompted families ({@link PointNetScores}).
  */
 public final class QualityBenchmark {
+    /** Why P-FID and P-IS are missing when the small PointNet++ is not shipped, and how to make it. */
+    public static final String NO_SMALL_POINTNET = "the small PointNet++ (models/small/pointnet_small.pt) is not in this build;"
+            + " train it with: bin/pointe train pointnet";
 
     /**
      * Results: one row per generated cloud, and the summary figures.
