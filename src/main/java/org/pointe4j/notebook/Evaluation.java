@@ -4,6 +4,7 @@ import org.pointe4j.eval.PointNetScores;
 import org.pointe4j.eval.QualityBenchmark;
 import org.pointe4j.eval.pointnet.PointNetClassifier;
 import org.pointe4j.eval.pointnet.SmallPointNet;
+import org.pointe4j.pointe.SamplerPreset;
 import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.runtime.SmallPipeline;
@@ -38,18 +39,18 @@ public final class Evaluation implements Displayable {
     }
 
     /**
-     * Samples {@code perFamily} clouds per shape family with the small models and {@code settings}
-     * (e.g. {@code Notebook.preset("fast")}: the notebook's runs must stay short), from consecutive
-     * seeds from {@code seed}, and scores them; the mesh topology check is skipped. Without the
-     * small PointNet++ in the build, only the benchmark's other figures are there.
+     * Samples {@code perFamily} clouds per shape family with the small models and a sampler preset
+     * ({@code SamplerPreset.FAST} keeps a notebook's run short), from consecutive seeds from
+     * {@code seed}, and scores them; the mesh topology check is skipped. Without the small
+     * PointNet++ in the build, only the benchmark's other figures are there.
      */
-    public static Evaluation smallModels(int perFamily, long seed, SamplerSettings settings) {
+    public static Evaluation smallModels(int perFamily, long seed, SamplerPreset preset) {
         if (perFamily < 2) {
             throw new IllegalArgumentException("perFamily must be at least 2 (P-FID per family needs a covariance), got " + perFamily);
         }
         PointNetClassifier clf = SmallPointNet.available() ? SmallPointNet.load() : null;
         try (PointEPipeline pipe = SmallPipeline.load()) {
-            SamplerSettings s = settings == null ? pipe.defaultSettings() : settings;
+            SamplerSettings s = pipe.defaultSettings().withPreset(preset == null ? SamplerPreset.DEFAULT : preset);
             return new Evaluation(QualityBenchmark.run(pipe, s, perFamily, seed, null, clf, new ProgressBar()));
         } finally {
             if (clf != null) {
