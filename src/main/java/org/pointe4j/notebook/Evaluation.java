@@ -59,6 +59,14 @@ public final class Evaluation implements Displayable {
         }
     }
 
+    /** The figures of a benchmark run already made (with or without P-FID and P-IS). */
+    public static Evaluation of(QualityBenchmark.Result result) {
+        if (result == null) {
+            throw new IllegalArgumentException("result must not be null");
+        }
+        return new Evaluation(result);
+    }
+
     /** The whole benchmark result (accuracies, Chamfer distances, one row per cloud). */
     public QualityBenchmark.Result result() {
         return result;
