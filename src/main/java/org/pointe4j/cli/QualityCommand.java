@@ -36,6 +36,7 @@ final class QualityCommand implements Command {
         this.pointnetAvailable = available;
         this.pointnet = pointnet;
     }
+
     @Override
     public String name() {
         return "quality";
@@ -96,8 +97,9 @@ final class QualityCommand implements Command {
         out.println("network evaluations per cloud by stage: base " + kind.evaluations(steps) + ", upsampler "
                 + upKind.evaluations(upSteps));
         long start = System.nanoTime();
-        PointNetClassifier classifier = pointnetAvailable.getAsBoolean() ? pointnet.get() : null;
+        PointNetClassifier classifier = null;
         try (PointEPipeline pipe = SmallPipeline.load(); SdfModel sdf = SmallModels.sdf()) {
+            classifier = pointnetAvailable.getAsBoolean() ? pointnet.get() : null;
             SamplerSettings settings = pipe.defaultSettings().withPreset(run).withGuidance(guidance);
             if (sigmaMax != null) {
                 settings = settings.withStage(0, s -> s.withSigmaMax(sigmaMax));
