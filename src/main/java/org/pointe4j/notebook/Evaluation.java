@@ -16,7 +16,8 @@ import tech.tablesaw.plotly.components.Axis;
 import tech.tablesaw.plotly.components.Figure;
 import tech.tablesaw.plotly.components.Layout;
 import tech.tablesaw.plotly.components.Margin;
-import tech.tablesaw.plotly.traces.BarTrace;
+import tech.tablesaw.plotly.components.Marker;
+import tech.tablesaw.plotly.traces.ScatterTrace;
 import tech.tablesaw.plotly.traces.Trace;
 
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import java.util.Map;
 /**
  * The project's small models judged by the Point-E paper's metrics in a notebook (notebook 08):
  * a run of the quality benchmark with the small PointNet++ ({@link SmallPointNet}), and its P-FID
- * and P-IS against true shapes as tables and bar charts, base stage against final clouds against
+ * and P-IS against true shapes as tables and charts, base stage against final clouds against
  * the true-vs-true floor. Shows itself as the summary table.
  */
 public final class Evaluation implements Displayable {
@@ -100,43 +101,46 @@ public final class Evaluation implements Displayable {
         return scores().perFamily();
     }
 
-    /** Bars of P-FID, overall and per family: base stage, final clouds, and the true-vs-true floor. */
+    /**
+     * P-FID overall and per family as a dot chart, one series each for the base stage, the final
+     * clouds and the true-vs-true floor. Dots rather than bars: the plotly.js bundled with the
+     * toolkit is the 3-D build, which has no bar trace.
+     */
     public Plot pfidPlot() {
         PointNetScores s = scores();
         Table t = s.perFamily();
         List<String> x = new ArrayList<>(List.of("all"));
         x.addAll(t.stringColumn("family").asList());
         Trace[] traces = {
-            bar(x, s.pfidBase(), t.doubleColumn("P-FID base"), "base stage"),
-            bar(x, s.pfid(), t.doubleColumn("P-FID"), "final"),
-            bar(x, s.pfidTrue(), t.doubleColumn("P-FID true-vs-true"), "true vs true"),
+            dots(x, s.pfidBase(), t.doubleColumn("P-FID base"), "base stage"),
+            dots(x, s.pfid(), t.doubleColumn("P-FID"), "final"),
+            dots(x, s.pfidTrue(), t.doubleColumn("P-FID true-vs-true"), "true vs true"),
         };
         return Plot.of(new Figure(layout("P-FID against true shapes (lower is better)", "P-FID"), traces));
     }
 
-    /** Bars of P-IS: base stage and final clouds, and true shapes at both sizes (the ceiling). */
+    /** P-IS of the base stage's and the final clouds, and of true shapes at both sizes (the ceiling). */
     public Plot pisPlot() {
         PointNetScores s = scores();
-        Object[] x = {"base stage (128 points)", "final (512 points)"};
+        List<String> x = List.of("base stage (128 points)", "final (512 points)");
         Trace[] traces = {
-            BarTrace.builder(x, new double[] {s.pisBase(), s.pis()}).name("generated").build(),
-            BarTrace.builder(x, new double[] {s.pisTrueBase(), s.pisTrue()}).name("true shapes").build(),
+            dots(x, s.pisBase(), DoubleColumn.create("", new double[] {s.pis()}), "generated"),
+            dots(x, s.pisTrueBase(), DoubleColumn.create("", new double[] {s.pisTrue()}), "true shapes"),
         };
         return Plot.of(new Figure(layout(String.format(Locale.ROOT, "P-IS (higher is better, at most %d)", s.classes()), "P-IS"),
                 traces));
     }
 
-    private static Trace bar(List<String> x, double all, DoubleColumn perFamily, String name) {
-        double[] y = new double[x.size()];
-        y[0] = all;
-        for (int i = 0; i < perFamily.size(); i++) {
-            y[i + 1] = perFamily.getDouble(i);
-        }
-        return BarTrace.builder(x.toArray(), y).name(name).build();
+    /** One series of dots over the categories {@code x}: {@code first}, then {@code rest}. */
+    private static Trace dots(List<String> x, double first, DoubleColumn rest, String name) {
+        DoubleColumn y = DoubleColumn.create(name, first);
+        y.append(rest);
+        return ScatterTrace.builder(StringColumn.create("x", x), y).mode(ScatterTrace.Mode.MARKERS)
+                .marker(Marker.builder().size(12).build()).name(name).build();
     }
 
     private static Layout layout(String title, String yLabel) {
-        return Layout.builder().title(title).autosize(true).barMode(Layout.BarMode.GROUP).height(380)
+        return Layout.builder().title(title).autosize(true).height(380)
                 .yAxis(Axis.builder().title(yLabel).build())
                 .margin(Margin.builder().left(60).right(20).top(40).bottom(50).build()).build();
     }

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Notebook 08's tables and bar charts from a benchmark result (made up here, so no sampling): the
+ * Notebook 08's tables and charts from a benchmark result (made up here, so no sampling): the
  * P-FID chart has the overall and per-family bars of base stage, final and true-vs-true; the P-IS
  * chart generated against true shapes; without P-FID and P-IS the result says why.
  */
@@ -48,15 +48,14 @@ class EvaluationTest {
         JsonObject fid = e.pfidPlot().toJson();
         JsonArray data = fid.getAsJsonArray("data");
         assertEquals(3, data.size(), "base stage, final, true vs true");
-        JsonObject finalBars = data.get(1).getAsJsonObject();
-        assertEquals("final", finalBars.get("name").getAsString());
-        assertEquals("all", finalBars.getAsJsonArray("x").get(0).getAsString());
-        assertEquals("torus", finalBars.getAsJsonArray("x").get(2).getAsString());
-        assertEquals(20, finalBars.getAsJsonArray("y").get(0).getAsDouble(), 1e-9);
-        assertEquals(40, finalBars.getAsJsonArray("y").get(2).getAsDouble(), 1e-9);
-        JsonObject layout = fid.getAsJsonObject("layout");
-        // jsplot leaves out its default bar mode, which is plotly's default too: grouped bars
-        assertEquals("group", layout.has("barmode") ? layout.get("barmode").getAsString() : "group");
+        JsonObject finalDots = data.get(1).getAsJsonObject();
+        assertEquals("final", finalDots.get("name").getAsString());
+        assertEquals("all", finalDots.getAsJsonArray("x").get(0).getAsString());
+        assertEquals("torus", finalDots.getAsJsonArray("x").get(2).getAsString());
+        assertEquals(20, finalDots.getAsJsonArray("y").get(0).getAsDouble(), 1e-9);
+        assertEquals(40, finalDots.getAsJsonArray("y").get(2).getAsDouble(), 1e-9);
+        assertEquals("scatter", finalDots.get("type").getAsString(), "dots: the bundled plotly.js has no bar trace");
+        assertEquals("markers", finalDots.get("mode").getAsString());
 
         JsonObject pis = e.pisPlot().toJson();
         assertEquals(2, pis.getAsJsonArray("data").size());
