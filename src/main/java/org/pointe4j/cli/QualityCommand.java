@@ -2,6 +2,8 @@ package org.pointe4j.cli;
 
 import org.pointe4j.diffusion.KarrasSampler;
 import org.pointe4j.eval.QualityBenchmark;
+import org.pointe4j.eval.pointnet.PointNetClassifier;
+import org.pointe4j.eval.pointnet.SmallPointNet;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.nn.Precision;
 import org.pointe4j.runtime.PointEPipeline;
@@ -11,9 +13,30 @@ import org.pointe4j.runtime.SmallModels;
 import org.pointe4j.runtime.SmallPipeline;
 
 import java.io.PrintStream;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
-/** {@code pointe quality}: the quality benchmark of the project's small text-to-point-cloud model. */
+/**
+ * {@code pointe quality}: the quality benchmark of the project's small text-to-point-cloud model,
+ * with the Point-E paper's P-FID and P-IS against true shapes when the small PointNet++ ships.
+ */
 final class QualityCommand implements Command {
+    /** Says in one line why P-FID and P-IS are missing from the report. */
+    static final String NO_POINTNET = "P-FID, P-IS: skipped, " + QualityBenchmark.NO_SMALL_POINTNET;
+
+    private final BooleanSupplier pointnetAvailable;
+    private final Supplier<PointNetClassifier> pointnet;
+
+    QualityCommand() {
+        this(SmallPointNet::available, SmallPointNet::load);
+    }
+
+    /** A command whose PointNet++ comes from {@code pointnet} when {@code available} says so (tests inject their own). */
+    QualityCommand(BooleanSupplier available, Supplier<PointNetClassifier> pointnet) {
+        this.pointnetAvailable = available;
+        this.pointnet = pointnet;
+    }
+
     @Override
     public String name() {
         return "quality";
@@ -33,6 +56,12 @@ final class QualityCommand implements Command {
                 + "to a shape and a colour, measures the Chamfer distance to true shapes of the prompted family\n"
                 + "(and between true shapes, as a baseline), and checks the SDF model's meshes of true tori and\n"
                 + "spheres for the right topology (genus 1 and 0, once pieces under 1% of the mesh are dropped).\n"
+                + "With the small PointNet++ (models/small/pointnet_small.pt, bin/pointe train pointnet) it also\n"
+                + "prints the Point-E paper's P-FID and P-IS, of the final and the base-stage clouds against true\n"
+                + "shapes of the prompted families, and the true-vs-true baselines, one 'NAME: <value>' per line:\n"
+                + "P-FID, P-IS, P-FID base, P-IS base, P-FID true-vs-true, P-IS true, P-FID true-vs-true base,\n"
+                + "P-IS true base; then P-FID per family (few clouds per family: noisy). P-FID needs at least\n"
+                + "two clouds per family for the per-family figures. 'network evaluations: <n>' is per cloud.\n"
                 + "--precision samples in fp32 or bf16 (default: pointe.precision), to check that the fast path\n"
                 + "keeps the quality. --guidance is the base stage's classifier-free guidance (point-e's 3); the\n"
                 + "sigma options are text2pc's. --preset picks the samplers and steps (default: point-e's heun 64 + 64;\n"
@@ -64,10 +93,13 @@ final class QualityCommand implements Command {
         out.println("precision: " + precision.name().toLowerCase(java.util.Locale.ROOT));
         out.println("samplers: " + kind.cliName + " " + steps + " + " + upKind.cliName + " " + upSteps + " steps"
                 + (run.equals(preset) ? " (preset " + preset.name() + ")" : ""));
-        out.println("network evaluations: " + run.evaluations() + " per cloud (base " + kind.evaluations(steps) + ", upsampler "
-                + upKind.evaluations(upSteps) + ")");
+        out.println("network evaluations: " + run.evaluations());
+        out.println("network evaluations per cloud by stage: base " + kind.evaluations(steps) + ", upsampler "
+                + upKind.evaluations(upSteps));
         long start = System.nanoTime();
+        PointNetClassifier classifier = null;
         try (PointEPipeline pipe = SmallPipeline.load(); SdfModel sdf = SmallModels.sdf()) {
+            classifier = pointnetAvailable.getAsBoolean() ? pointnet.get() : null;
             SamplerSettings settings = pipe.defaultSettings().withPreset(run).withGuidance(guidance);
             if (sigmaMax != null) {
                 settings = settings.withStage(0, s -> s.withSigmaMax(sigmaMax));
@@ -75,14 +107,30 @@ final class QualityCommand implements Command {
             if (upSigmaMax != null) {
                 settings = settings.withStage(1, s -> s.withSigmaMax(upSigmaMax));
             }
-            QualityBenchmark.Result r = QualityBenchmark.run(pipe, settings, perFamily, seed, sdf);
+            QualityBenchmark.Result r = QualityBenchmark.run(pipe, settings, perFamily, seed, sdf, classifier,
+                    new TerminalProgress(err, false));
             out.println(r.rows().print(r.rows().rowCount()));
             out.println(r.topology().print());
             out.println(r);
+            if (r.pointnet() == null) {
+                out.println(NO_POINTNET);
+            } else {
+                r.pointnet().lines().forEach(out::println);
+                if (perFamily < 2) {
+                    out.println("P-FID per family: skipped, it needs two clouds per family (--per-family 2 or more)");
+                } else {
+                    out.println(r.pointnet().perFamily().print());
+                    out.println("(P-FID per family is over " + perFamily + " clouds each, far fewer than the "
+                            + classifier.network().featureDim() + " features: noisy; compare it with the true-vs-true column)");
+                }
+            }
             out.printf(java.util.Locale.ROOT, "wall time %.1f s (%d clouds, sampling %.2f s per cloud)%n",
                     (System.nanoTime() - start) / 1e9, r.rows().rowCount(), r.rows().doubleColumn("seconds").mean());
         } finally {
             Precision.use(before);
+            if (classifier != null) {
+                classifier.network().close();
+            }
         }
         return 0;
     }

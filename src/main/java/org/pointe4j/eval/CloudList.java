@@ -1,5 +1,9 @@
 package org.pointe4j.eval;
 
+import org.pointe4j.core.PointCloud;
+
+import java.util.List;
+
 /**
  * An ordered list of point clouds (coordinates only) to evaluate: the clouds of a point-e sample
  * batch ({@code arr_0 [N, K, 3]}) or of a folder. Clouds are read one at a time, so a large
@@ -18,6 +22,32 @@ public interface CloudList {
 
     /** How to name cloud {@code i} in an error message (file and index). */
     String name(int i);
+
+    /** The coordinates of clouds in memory, named by their index under {@code name}. */
+    static CloudList of(String name, List<PointCloud> clouds) {
+        List<PointCloud> list = List.copyOf(clouds);
+        return new CloudList() {
+            @Override
+            public int size() {
+                return list.size();
+            }
+
+            @Override
+            public int points(int i) {
+                return list.get(i).size();
+            }
+
+            @Override
+            public float[] coords(int i) {
+                return list.get(i).coords();
+            }
+
+            @Override
+            public String name(int i) {
+                return name + " cloud " + i;
+            }
+        };
+    }
 
     /** Clouds {@code from} to {@code to - 1} of this list, as a list of their own (a view). */
     default CloudList range(int from, int to) {

@@ -5,6 +5,8 @@ import org.pointe4j.mesh.PointCloudMesher;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.core.TriMesh;
 import org.pointe4j.core.PointCloud;
+import org.pointe4j.eval.pointnet.PointNetClassifier;
+import org.pointe4j.io.Progress;
 import org.pointe4j.pointe.SamplerSettings;
 import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.shapes.NamedColor;
@@ -28,9 +30,14 @@ import java.util.Random;
  * smallest over eight true instances and 24 turns), next to the same distance between true
  * shapes as a baseline. With an SDF model, meshes of true tori and spheres show whether the
  * topology is right: genus 1 (one hole) and 0, counted on the mesh without its specks (pieces
- * under 1% of the triangles, see {@link TriMesh#withoutSmallComponents}).
+ * under 1% of the triangles, see {@link TriMesh#withoutSmallComponents}). With a PointNet++
+ * classifier, the Point-E paper's P-FID and P-IS of the final and the base-stage clouds against
+ * true shapes of the prompted families ({@link PointNetScores}).
  */
 public final class QualityBenchmark {
+    /** Why P-FID and P-IS are missing when the small PointNet++ is not shipped, and how to make it. */
+    public static final String NO_SMALL_POINTNET = "the small PointNet++ (models/small/pointnet_small.pt) is not in this build;"
+            + " train it with: bin/pointe train pointnet";
 
     /**
      * Results: one row per generated cloud, and the summary figures.
@@ -44,16 +51,18 @@ public final class QualityBenchmark {
      * @param baselineChamfer the same for freshly drawn true shapes: the floor for {@code meanChamfer}
      * @param classifierAccuracy the classifier's accuracy on true clouds: the ceiling for {@code familyAccuracy}
      * @param topology the meshes' topology check, or null when it was skipped
+     * @param pointnet P-FID and P-IS against true shapes, or null when no PointNet++ classifier was given
      */
     public record Result(Table rows, double familyAccuracy, double colorAccuracy, double baseFamilyAccuracy,
-            double baseColorAccuracy, double meanChamfer, double baselineChamfer, double classifierAccuracy, Table topology) {
+            double baseColorAccuracy, double meanChamfer, double baselineChamfer, double classifierAccuracy, Table topology,
+            PointNetScores pointnet) {
 
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "shape accuracy %.0f%% (classifier on true shapes %.0f%%), colour accuracy %.0f%%, "
                     + "mean Chamfer %.4f (true-vs-true %.4f); base stage alone: shape %.0f%%, colour %.0f%%", 100 * familyAccuracy,
                     100 * classifierAccuracy, 100 * colorAccuracy, meanChamfer, baselineChamfer, 100 * baseFamilyAccuracy,
-                    100 * baseColorAccuracy);
+                    100 * baseColorAccuracy) + (pointnet == null ? "" : "; " + pointnet);
         }
     }
 
@@ -67,6 +76,24 @@ public final class QualityBenchmark {
      * @param sdf may be null to skip the topology check
      */
     public static Result run(PointEPipeline pipe, SamplerSettings settings, int perFamily, long seed, SdfModel sdf) {
+        return run(pipe, settings, perFamily, seed, sdf, null, Progress.NONE);
+    }
+
+    /**
+     * As {@link #run(PointEPipeline, SamplerSettings, int, long, SdfModel)}, and with {@code pointnet}
+     * (may be null to skip them) also P-FID and P-IS against true shapes, with feature extraction
+     * reported to {@code progress}. P-FID needs at least two clouds in all (and per family, for the
+     * per-family figures).
+     */
+    public static Result run(PointEPipeline pipe, SamplerSettings settings, int perFamily, long seed, SdfModel sdf,
+            PointNetClassifier pointnet, Progress progress) {
+        if (perFamily < 1) {
+            throw new IllegalArgumentException("perFamily must be at least 1, got " + perFamily);
+        }
+        List<PointCloud> finals = new ArrayList<>();
+        List<PointCloud> bases = new ArrayList<>();
+        List<ShapeFamily> families = new ArrayList<>();
+        List<NamedColor> prompted = new ArrayList<>();
         ShapeClassifier classifier = new ShapeClassifier(40, 512, 11);
         StringColumn prompt = StringColumn.create("prompt");
         StringColumn predFamily = StringColumn.create("classified shape");
@@ -101,6 +128,10 @@ public final class QualityBenchmark {
                     }
                 }, Cancellation.NEVER, s -> { });
                 double secs = (System.nanoTime() - start) / 1e9;
+                finals.add(pc);
+                bases.add(coarse[0]);
+                families.add(f);
+                prompted.add(c);
                 ShapeFamily bf = classifier.family(coarse[0]);
                 NamedColor bc = ShapeClassifier.color(coarse[0]);
                 basePred.append(bf.word() + ", " + bc.word());
@@ -144,7 +175,8 @@ public final class QualityBenchmark {
         }
         return new Result(rows, (double) rightFamily / k, (double) rightColor / k, (double) baseRightFamily / k,
                 (double) baseRightColor / k, sumChamfer / k, sumBaseline / k,
-                (double) trueRight / trueTotal, topo);
+                (double) trueRight / trueTotal, topo,
+                pointnet == null ? null : PointNetScores.compute(pointnet, finals, bases, families, prompted, seed, progress));
     }
 
     /**
