@@ -120,6 +120,24 @@ final class Args {
         return x;
     }
 
+    /** A comma-separated list of integers ("4,8,16"), each in [min, max]. */
+    long[] longList(String name, String def, long min, long max) {
+        String v = opt(name, def);
+        String[] parts = v.split(",");
+        long[] out = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Long.parseLong(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--" + name + " takes comma-separated integers, got '" + v + "'");
+            }
+            if (out[i] < min || out[i] > max) {
+                throw new UsageException("--" + name + ": every value must be in [" + min + ", " + max + "], got " + out[i]);
+            }
+        }
+        return out;
+    }
+
     long longOpt(String name, long def) {
         String v = opt(name, null);
         if (v == null) {

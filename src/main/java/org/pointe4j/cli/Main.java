@@ -21,7 +21,7 @@ public final class Main {
         for (Command c : List.of(new ModelsCommand(), new FetchCommand(), new InspectCommand(), new ForwardCommand(), new SampleCommand(), new EmbedCommand(),
                 new GenerateCommand(true), new GenerateCommand(false), new GlideCommand(), new MeshCommand(), new TrainCommand(), new QualityCommand(), new BenchCommand(),
                 new RPrecisionCommand(),
-                new BatchCommand(), new PfidCommand(), new PisCommand())) {
+                new BatchCommand(), new PfidCommand(), new PisCommand(), new SweepCommand())) {
             commands.put(c.name(), c);
         }
     }
