@@ -45,7 +45,7 @@ final class TrainCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) {
-        String which = args.single("model (base, upsample, sdf or all)");
+        String which = args.single("model (base, upsample, sdf, pointnet or all)");
         Path dir = Paths.get(args.opt("out", "models/small"));
         boolean resume = args.flag("resume");
         Integer steps = args.has("steps") ? args.intOpt("steps", 0, 1, 10_000_000) : null;

@@ -19,6 +19,31 @@ public interface CloudList {
     /** How to name cloud {@code i} in an error message (file and index). */
     String name(int i);
 
+    /** Clouds held in memory (each flat {@code [points, 3]}), named {@code what + " " + i} in messages. */
+    static CloudList of(float[][] clouds, String what) {
+        return new CloudList() {
+            @Override
+            public int size() {
+                return clouds.length;
+            }
+
+            @Override
+            public int points(int i) {
+                return clouds[i].length / 3;
+            }
+
+            @Override
+            public float[] coords(int i) {
+                return clouds[i];
+            }
+
+            @Override
+            public String name(int i) {
+                return what + " " + i;
+            }
+        };
+    }
+
     /** Clouds {@code from} to {@code to - 1} of this list, as a list of their own (a view). */
     default CloudList range(int from, int to) {
         if (from < 0 || to > size() || from > to) {

@@ -127,7 +127,7 @@ public final class SmallPointNet {
                 clouds[f * perFamily + i] = ShapeDataset.of(families[f], colors[r.nextInt(colors.length)], r).cloud(points, r).coords();
             }
         }
-        PointNetClassifier.Result res = classifier.featuresAndPreds(list(clouds, points), "held-out shapes at " + points + " points",
+        PointNetClassifier.Result res = classifier.featuresAndPreds(CloudList.of(clouds, "held-out shape"), "held-out shapes at " + points + " points",
                 progress);
         int[] perClass = new int[families.length];
         int correct = 0;
@@ -144,30 +144,6 @@ public final class SmallPointNet {
             }
         }
         return new Accuracy(points, perFamily, correct, total, perClass);
-    }
-
-    private static CloudList list(float[][] clouds, int points) {
-        return new CloudList() {
-            @Override
-            public int size() {
-                return clouds.length;
-            }
-
-            @Override
-            public int points(int i) {
-                return points;
-            }
-
-            @Override
-            public float[] coords(int i) {
-                return clouds[i];
-            }
-
-            @Override
-            public String name(int i) {
-                return "held-out shape " + i;
-            }
-        };
     }
 
     /** The spec's {@code pointnet} block (file, config, train). */

@@ -14,6 +14,8 @@ import org.pointe4j.io.TorchSaveWriter;
 import org.pointe4j.nn.Torch;
 import org.pointe4j.shapes.ShapeDataset;
 import org.pointe4j.shapes.ShapeFamily;
+import org.pointe4j.train.BatchSource;
+import org.pointe4j.train.ShapeBatches;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,16 +36,11 @@ class SmallPointNetTest {
             for (NDArray w : net.trainableParameters().values()) {
                 w.setRequiresGradient(true);
             }
-            Random data = new Random(3);
             int count = 4;
             int n = 128;
-            float[] xyz = new float[count * n * 3];
-            float[] labels = new float[count];
-            for (int b = 0; b < count; b++) {
-                ShapeDataset.Shape s = ShapeDataset.random(data);
-                System.arraycopy(s.cloud(n, data).coords(), 0, xyz, b * n * 3, n * 3);
-                labels[b] = s.family().ordinal();
-            }
+            BatchSource.Batch batch = ShapeBatches.classes(new int[] {n}).next(count, new Random(3));
+            float[] xyz = batch.x();
+            float[] labels = batch.kwargs().get("labels");
             double before;
             try (NDManager m = net.manager().newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray loss = PointNetObjective.nll(net, m.create(xyz, new Shape(count, n, 3)), m.create(labels), new Random(11)).mean();
@@ -122,26 +119,6 @@ class SmallPointNetTest {
         for (int i = 0; i < count; i++) {
             c[i] = ShapeDataset.random(r).cloud(n, r).coords();
         }
-        return new CloudList() {
-            @Override
-            public int size() {
-                return count;
-            }
-
-            @Override
-            public int points(int i) {
-                return n;
-            }
-
-            @Override
-            public float[] coords(int i) {
-                return c[i];
-            }
-
-            @Override
-            public String name(int i) {
-                return "cloud " + i;
-            }
-        };
+        return CloudList.of(c, "cloud");
     }
 }
