@@ -30,7 +30,7 @@ final class TrainCommand implements Command {
                 + "Trains the project's small models (configs in models/small/small_models.json) with DJL's autograd on\n"
                 + "the CPU and writes official-format checkpoints to DIR (default models/small): base_small.pt (EMA\n"
                 + "weights), base_small.pt.state.pt (to resume) and base_small.pt.log.csv (loss per step). 'all' trains\n"
-                + "the four in turn with their default steps (about 110 minutes on 2 cores). --resume continues a run.\n"
+                + "the four in turn with their default steps (about 130 minutes on 2 cores). --resume continues a run.\n"
                 + "'pointnet' trains the PointNet++ shape classifier (pointnet_small.pt, {'model_state_dict': ...}) used for\n"
                 + "P-FID and P-IS against true shapes, then measures it on K unseen true shapes per family (default: the\n"
                 + "spec's held_out_per_family) at each training point count -> pointnet_small.pt.accuracy.json.\n"
