@@ -20,16 +20,20 @@ final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train the small base / upsample / sdf models on procedural shapes (CPU)";
+        return "train the small base / upsample / sdf models and the pointnet classifier on procedural shapes (CPU)";
     }
 
     @Override
     public String usage() {
-        return "usage: pointe train base|upsample|sdf|all [--out DIR] [--steps N] [--batch B] [--lr LR] [--seed S] [--resume]\n\n"
+        return "usage: pointe train base|upsample|sdf|pointnet|all [--out DIR] [--steps N] [--batch B] [--lr LR] [--seed S]\n"
+                + "                   [--held-out K] [--resume]\n\n"
                 + "Trains the project's small models (configs in models/small/small_models.json) with DJL's autograd on\n"
                 + "the CPU and writes official-format checkpoints to DIR (default models/small): base_small.pt (EMA\n"
                 + "weights), base_small.pt.state.pt (to resume) and base_small.pt.log.csv (loss per step). 'all' trains\n"
-                + "the three in turn with their default steps (about 70 minutes on 2 cores). --resume continues a run.\n"
+                + "the four in turn with their default steps (about 130 minutes on 2 cores). --resume continues a run.\n"
+                + "'pointnet' trains the PointNet++ shape classifier (pointnet_small.pt, {'model_state_dict': ...}) used for\n"
+                + "P-FID and P-IS against true shapes, then measures it on K unseen true shapes per family (default: the\n"
+                + "spec's held_out_per_family) at each training point count -> pointnet_small.pt.accuracy.json.\n"
                 + "Defaults: the 'train' block of each model's spec. Ctrl-C stops after the current step and saves\n"
                 + "the state, so --resume continues from there.";
     }
@@ -41,21 +45,23 @@ final class TrainCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) {
-        String which = args.single("model (base, upsample, sdf or all)");
+        String which = args.single("model (base, upsample, sdf, pointnet or all)");
         Path dir = Paths.get(args.opt("out", "models/small"));
         boolean resume = args.flag("resume");
         Integer steps = args.has("steps") ? args.intOpt("steps", 0, 1, 10_000_000) : null;
         Integer batch = args.has("batch") ? args.intOpt("batch", 0, 1, 4096) : null;
         Double lr = args.has("lr") ? args.doubleOpt("lr", 0, 1e-8, 1) : null;
         long seed = args.longOpt("seed", 0);
+        Integer heldOut = args.has("held-out") ? args.intOpt("held-out", 0, 1, 10_000) : null;
         args.rejectUnknown();
         List<String> todo = new ArrayList<>();
         if (which.equals("all")) {
-            todo.addAll(List.of("base", "upsample", "sdf"));
-        } else if (SmallTraining.MODELS.contains(which)) {
+            todo.addAll(SmallTraining.MODELS);
+            todo.add(PointNetTraining.NAME);
+        } else if (SmallTraining.MODELS.contains(which) || which.equals(PointNetTraining.NAME)) {
             todo.add(which);
         } else {
-            throw new Args.UsageException("unknown model '" + which + "' (base, upsample, sdf or all)");
+            throw new Args.UsageException("unknown model '" + which + "' (base, upsample, sdf, pointnet or all)");
         }
         // Ctrl-C (or a kill): let the current step finish and the state be saved before the JVM exits;
         // exiting under a running libtorch computation can crash in native code.
@@ -71,7 +77,7 @@ final class TrainCommand implements Command {
         }, "pointe-train-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return train(todo, dir, resume, steps, batch, lr, seed, out, err, stop::get);
+            return train(todo, dir, resume, new Integer[] {steps, batch, heldOut}, lr, seed, out, err, stop::get);
         } catch (java.util.concurrent.CancellationException e) {
             err.println();
             err.println("pointe train: " + e.getMessage());
@@ -86,9 +92,13 @@ final class TrainCommand implements Command {
         }
     }
 
-    private int train(List<String> todo, Path dir, boolean resume, Integer steps, Integer batch, Double lr, long seed,
+    // sizes: steps, batch and held-out shapes per family, each null for the spec's value
+    private int train(List<String> todo, Path dir, boolean resume, Integer[] sizes, Double lr, long seed,
             PrintStream out, PrintStream err, java.util.function.BooleanSupplier stop) {
+        Integer steps = sizes[0];
+        Integer batch = sizes[1];
         for (String w : todo) {
+            boolean pointnet = w.equals(PointNetTraining.NAME);
             Path file = dir.resolve(SmallTraining.fileName(w));
             try {
                 Files.createDirectories(dir);
@@ -96,7 +106,7 @@ final class TrainCommand implements Command {
                 throw new java.io.UncheckedIOException(new java.io.IOException("cannot create " + dir + ": " + e.getMessage(), e));
             }
             AtomicFiles.checkWritable(file);
-            try (SmallTraining run = SmallTraining.create(w, steps, batch, lr, seed)) {
+            try (SmallTraining run = pointnet ? PointNetTraining.create(steps, batch, lr, seed) : SmallTraining.create(w, steps, batch, lr, seed)) {
                 if (resume && Files.exists(file)) {
                     out.println("train " + w + ": resuming from " + file);
                 }
@@ -111,6 +121,11 @@ final class TrainCommand implements Command {
                 }, stop);
                 out.printf(Locale.ROOT, "train %s: %d steps, final average loss %.4f -> %s%s%n", w, run.trainer().step(), avg[0], file,
                         run.trainer().skippedSteps() == 0 ? "" : " (" + run.trainer().skippedSteps() + " steps skipped: non-finite loss)");
+            }
+            if (pointnet) {
+                PointNetTraining.evaluate(file, sizes[2] != null ? sizes[2]
+                        : org.pointe4j.eval.pointnet.SmallPointNet.spec().getAsJsonObject("train").get("held_out_per_family").getAsInt(),
+                        out, err);
             }
         }
         return 0;

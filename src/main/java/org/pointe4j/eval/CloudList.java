@@ -25,26 +25,30 @@ public interface CloudList {
 
     /** The coordinates of clouds in memory, named by their index under {@code name}. */
     static CloudList of(String name, List<PointCloud> clouds) {
-        List<PointCloud> list = List.copyOf(clouds);
+        return of(clouds.stream().map(PointCloud::coords).toArray(float[][]::new), name + " cloud");
+    }
+
+    /** Clouds held in memory (each flat {@code [points, 3]}), named {@code what + " " + i} in messages. */
+    static CloudList of(float[][] clouds, String what) {
         return new CloudList() {
             @Override
             public int size() {
-                return list.size();
+                return clouds.length;
             }
 
             @Override
             public int points(int i) {
-                return list.get(i).size();
+                return clouds[i].length / 3;
             }
 
             @Override
             public float[] coords(int i) {
-                return list.get(i).coords();
+                return clouds[i];
             }
 
             @Override
             public String name(int i) {
-                return name + " cloud " + i;
+                return what + " " + i;
             }
         };
     }

@@ -32,12 +32,21 @@ public final class TorchSaveWriter {
 
     /** Writes {@code tensors} (in map order) to {@code file}, atomically. */
     public static void write(Path file, Map<String, HostArray> tensors) {
+        write(file, "", tensors);
+    }
+
+    /**
+     * Writes {@code tensors} as the state dict stored under {@code key} of a plain dict, as point-e's
+     * evaluation checkpoints are saved ({@code {"model_state_dict": state_dict}}); an empty key
+     * writes the bare state dict.
+     */
+    public static void write(Path file, String key, Map<String, HostArray> tensors) {
         String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         if (stem.isEmpty()) {
             stem = "archive";
         }
         String prefix = stem;
-        byte[] pickle = pickle(tensors);
+        byte[] pickle = pickle(key, tensors);
         AtomicFiles.write(file, out -> writeZip(out, prefix, pickle, tensors));
     }
 
@@ -83,9 +92,12 @@ public final class TorchSaveWriter {
         zip.closeEntry();
     }
 
-    static byte[] pickle(Map<String, HostArray> tensors) {
+    static byte[] pickle(String outerKey, Map<String, HostArray> tensors) {
         PickleOut p = new PickleOut();
         p.op(0x80).op(2);
+        if (!outerKey.isEmpty()) {
+            p.op('}').unicode(outerKey); // EMPTY_DICT, then the key; SETITEM below stores the state dict
+        }
         p.global("collections", "OrderedDict").op(')').op('R');
         p.op('(');
         int key = 0;
@@ -119,6 +131,9 @@ public final class TorchSaveWriter {
             p.op('t').op('R');
         }
         p.op('u');
+        if (!outerKey.isEmpty()) {
+            p.op('s');
+        }
         p.op('.');
         return p.bytes();
     }

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The data file {@code small_models.json} that describes the project's small models and the
  * procedural data they are trained on: one section per model ({@code base}, {@code upsample},
- * {@code sdf}) and the {@code data} section (shape sizes). It sits here, below the model runtime
+ * {@code sdf}, {@code pointnet}) and the {@code data} section (shape sizes). It sits here, below the model runtime
  * and the trainer, because the training shapes read their size range from it.
  */
 public final class SmallModelSpec {
@@ -22,7 +22,7 @@ public final class SmallModelSpec {
     private SmallModelSpec() {
     }
 
-    /** One section of the spec: {@code base}, {@code upsample}, {@code sdf} or {@code data}. */
+    /** One section of the spec: {@code base}, {@code upsample}, {@code sdf}, {@code pointnet} or {@code data}. */
     public static JsonObject section(String which) {
         try (InputStream in = SmallModelSpec.class.getResourceAsStream(DIR + "small_models.json")) {
             if (in == null) {
@@ -30,7 +30,7 @@ public final class SmallModelSpec {
             }
             JsonObject all = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
             if (!all.has(which)) {
-                throw new IllegalArgumentException("no small model '" + which + "' (base, upsample, sdf)");
+                throw new IllegalArgumentException("no small model '" + which + "' (base, upsample, sdf, pointnet)");
             }
             return all.getAsJsonObject(which);
         } catch (IOException e) {

@@ -11,7 +11,8 @@ import java.util.Random;
  * Training batches from {@link ShapeDataset} for the three small models: base (clouds and prompt
  * vectors, 10% of them dropped to zero for classifier-free guidance), upsampler (a random subset
  * of each cloud as {@code low_res}, the rest as the target) and SDF (cloud, query points a third
- * uniform in the [-0.51, 0.51] cube, a third near the surface, a third inside; true signed distances).
+ * uniform in the [-0.51, 0.51] cube, a third near the surface, a third inside; true signed distances),
+ * and the shape classifier (clouds and their family).
  */
 public final class ShapeBatches {
     /** point-e's conditioning dropout. */
@@ -90,6 +91,30 @@ public final class ShapeBatches {
             }
             return new BatchSource.Batch(x, new long[] {b, 3, points}, Map.of("queries", qs, "sdf", sdf),
                     Map.of("queries", new long[] {b, 3, queries}, "sdf", new long[] {b, queries}));
+        };
+    }
+
+    /**
+     * Classifier batches: {@code x [B, N, 3]} raw clouds of a random family each, with {@code N}
+     * drawn per batch from {@code counts}, and {@code labels [B]} (the family's ordinal). Colours
+     * are not used; poses (any turn about the vertical axis, a small tilt) and sizes are
+     * {@link ShapeDataset}'s.
+     */
+    public static BatchSource classes(int[] counts) {
+        if (counts.length == 0) {
+            throw new IllegalArgumentException("classifier batches need at least one point count");
+        }
+        int[] sizes = counts.clone();
+        return (b, r) -> {
+            int n = sizes[r.nextInt(sizes.length)];
+            float[] x = new float[b * n * 3];
+            float[] labels = new float[b];
+            for (int i = 0; i < b; i++) {
+                ShapeDataset.Shape s = ShapeDataset.random(r);
+                System.arraycopy(s.cloud(n, r).coords(), 0, x, i * n * 3, n * 3);
+                labels[i] = s.family().ordinal();
+            }
+            return new BatchSource.Batch(x, new long[] {b, n, 3}, Map.of("labels", labels), Map.of("labels", new long[] {b}));
         };
     }
 

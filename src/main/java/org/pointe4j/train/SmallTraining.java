@@ -19,7 +19,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * One training run of a small model ({@code base}, {@code upsample} or {@code sdf}) as
+ * One training run of a small model ({@code base}, {@code upsample}, {@code sdf}, or a model built
+ * by a higher layer such as the {@code pointnet} classifier, see {@link #of}) as
  * {@code models/small/small_models.json} describes it: a freshly initialised network, its
  * objective (the point-e diffusion loss, or the SDF loss), the procedural batches, and the
  * optimiser settings, with a CSV log of the loss next to the checkpoint. Used by
@@ -30,13 +31,17 @@ public final class SmallTraining implements AutoCloseable {
     public static final java.util.List<String> MODELS = java.util.List.of("base", "upsample", "sdf");
     private static final long INIT_SEED = 12345;
 
-    private final String which;
+    private final String termNames;
     private final Model model;
     private final Trainer trainer;
     private final Trainer.Options options;
 
     private SmallTraining(String which, Model model, Trainer trainer, Trainer.Options options) {
-        this.which = which;
+        this(model, trainer, options, which.equals("sdf") ? "l1" : "mse,vb");
+    }
+
+    private SmallTraining(Model model, Trainer trainer, Trainer.Options options, String termNames) {
+        this.termNames = termNames;
         this.model = model;
         this.trainer = trainer;
         this.options = options;
@@ -53,13 +58,7 @@ public final class SmallTraining implements AutoCloseable {
         }
         JsonObject spec = SmallModels.spec(which);
         JsonObject tr = spec.getAsJsonObject("train");
-        Trainer.Options opt = new Trainer.Options()
-                .steps(steps != null ? steps : tr.get("steps").getAsInt())
-                .batch(batch != null ? batch : tr.get("batch").getAsInt())
-                .lr(lr != null ? lr : tr.get("lr").getAsDouble())
-                .warmup(tr.get("warmup").getAsInt())
-                .emaDecay(tr.get("ema").getAsDouble())
-                .seed(seed);
+        Trainer.Options opt = options(tr, steps, batch, lr, seed);
         if (which.equals("sdf")) {
             SdfModel sdf = SdfModel.random(spec.getAsJsonObject("config"), INIT_SEED);
             BatchSource data = ShapeBatches.sdf(tr.get("points").getAsInt(), tr.get("queries").getAsInt());
@@ -69,6 +68,32 @@ public final class SmallTraining implements AutoCloseable {
         var cfg = SmallModels.config(which);
         BatchSource data = which.equals("base") ? ShapeBatches.base(cfg.nCtx()) : ShapeBatches.upsample(cfg.condCtx(), cfg.nCtx());
         return new SmallTraining(which, net, new Trainer(net, Trainer.diffusionLoss(net, SmallModels.diffusion(which)), data, opt), opt);
+    }
+
+    /**
+     * Sets up a run of a model that a higher layer builds (the {@code pointnet} classifier lives in
+     * {@code eval}): the spec section {@code which} gives the file and the {@code train} block
+     * (its optional {@code state_dict_key} nests the saved weights), {@code termNames} the CSV
+     * columns of the loss terms. The run owns {@code model} and closes it.
+     */
+    public static SmallTraining of(String which, Model model, Trainer.LossFn loss, BatchSource data, String termNames,
+            Integer steps, Integer batch, Double lr, long seed) {
+        JsonObject tr = SmallModels.spec(which).getAsJsonObject("train");
+        Trainer.Options opt = options(tr, steps, batch, lr, seed);
+        if (tr.has("state_dict_key")) {
+            opt.stateDictKey(tr.get("state_dict_key").getAsString());
+        }
+        return new SmallTraining(model, new Trainer(model, loss, data, opt), opt, termNames);
+    }
+
+    private static Trainer.Options options(JsonObject tr, Integer steps, Integer batch, Double lr, long seed) {
+        return new Trainer.Options()
+                .steps(steps != null ? steps : tr.get("steps").getAsInt())
+                .batch(batch != null ? batch : tr.get("batch").getAsInt())
+                .lr(lr != null ? lr : tr.get("lr").getAsDouble())
+                .warmup(tr.get("warmup").getAsInt())
+                .emaDecay(tr.get("ema").getAsDouble())
+                .seed(seed);
     }
 
     /** The checkpoint file name of a model ({@code base_small.pt} ...). */
@@ -86,7 +111,7 @@ public final class SmallTraining implements AutoCloseable {
 
     /** The CSV header of the loss log. */
     public String csvHeader() {
-        return "step,loss," + (which.equals("sdf") ? "l1" : "mse,vb") + ",lr,seconds\n";
+        return "step,loss," + termNames + ",lr,seconds\n";
     }
 
     /** One CSV row of the loss log. */

@@ -42,6 +42,7 @@ public final class Trainer {
         long seed = 0;
         int checkpointEvery = 250;
         double maxGradNorm = 1.0;
+        String stateDictKey = "";
 
         public Options steps(int v) {
             steps = v;
@@ -76,6 +77,15 @@ public final class Trainer {
         /** Gradients are scaled down to this global L2 norm when larger (default 1). */
         public Options maxGradNorm(double v) {
             maxGradNorm = v;
+            return this;
+        }
+
+        /**
+         * Nests the shipped weights under this key ({@code "model_state_dict"} for point-e's
+         * evaluation checkpoints); empty (the default) writes a bare state dict.
+         */
+        public Options stateDictKey(String v) {
+            stateDictKey = v == null ? "" : v;
             return this;
         }
 
@@ -347,7 +357,7 @@ public final class Trainer {
             state.put("v." + k, HostArray.of(m2.get(k)));
         }
         state.put("step", HostArray.ofLongs(new long[] {step}));
-        TorchSaveWriter.write(out, weights);
+        TorchSaveWriter.write(out, opt.stateDictKey, weights);
         TorchSaveWriter.write(stateFile(out), state);
     }
 
@@ -364,11 +374,20 @@ public final class Trainer {
                 }
                 return s.read(name);
             };
-            for (String k : model.trainableParameters().keySet()) {
-                model.parameters().get(k).set(need.apply("weights." + k).toFloats());
+            String key = opt.stateDictKey.isEmpty() ? "" : opt.stateDictKey + ".";
+            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                String k = e.getKey();
+                if (!ema.containsKey(k)) {
+                    // a buffer (batch-norm running statistics, fixed channel scales): saved as it was
+                    if (w.info(key + k) != null) {
+                        e.getValue().set(w.read(key + k).toFloats());
+                    }
+                    continue;
+                }
+                e.getValue().set(need.apply("weights." + k).toFloats());
                 m1.get(k).set(need.apply("m." + k).toFloats());
                 m2.get(k).set(need.apply("v." + k).toFloats());
-                ema.get(k).set(w.read(k).toFloats());
+                ema.get(k).set(w.read(key + k).toFloats());
             }
             step = (int) need.apply("step").toLongs()[0];
         }

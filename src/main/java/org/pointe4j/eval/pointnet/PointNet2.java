@@ -20,19 +20,28 @@ import java.nio.file.Path;
  * width_mult=W)} in eval mode. Three set-abstraction levels (512 centres in balls of radius 0.2
  * with 32 points; 128 centres, radius 0.4, 64 points; then the whole cloud), channel widths
  * scaled by W, then {@code fc1 -> bn1 -> ReLU -> fc2 -> bn2} (the feature vector, 256 W wide),
- * {@code ReLU -> fc3} (40 ModelNet40 logits) and a log-softmax, whose exponential is the class
- * probability vector. Dropout is the identity in eval mode.
+ * {@code ReLU -> fc3} (40 ModelNet40 logits, or another class count) and a log-softmax, whose
+ * exponential is the class probability vector. Dropout is the identity in eval mode.
+ *
+ * <p>{@link #logProbabilitiesTraining} is the same network in training mode, for the project's own
+ * classifier of the procedural shapes: batch norms on batch statistics, dropout 0.4 after
+ * {@code fc1} and {@code fc2} as the official {@code pointnet2_cls_ssg} has it, and gradients
+ * through everything but the choice of centres and groups.
  *
  * <p>Everything runs in float32, also where {@code pointe.precision} selects bfloat16 for the
  * generative models: a metric must not depend on the CPU it is computed on.
  *
  * <p>The official checkpoint ({@code pointnet.pt}) has W = 2 and stores the state dict under
- * {@code model_state_dict}; {@link #load} reads W from the first convolution's width.
+ * {@code model_state_dict}; {@link #load} reads W from the first convolution's width and the
+ * class count from the last layer.
  */
 public final class PointNet2 extends Model {
     /** ModelNet40's classes. */
     public static final int CLASSES = 40;
+    /** The official head's dropout probability, applied after {@code fc1} and {@code fc2} in training. */
+    public static final double DROPOUT = 0.4;
     private final int width;
+    private final int classes;
     private final SetAbstraction sa1;
     private final SetAbstraction sa2;
     private final SetAbstraction sa3;
@@ -46,13 +55,22 @@ public final class PointNet2 extends Model {
     public record Output(float[] features, float[] probabilities, int count, int featureDim) {
     }
 
-    /** Declares the network at width multiplier {@code width} (1 or the official 2). */
+    /** Declares the ModelNet40 network at width multiplier {@code width} (1 or the official 2). */
     public PointNet2(Params p, int width) {
+        this(p, width, CLASSES);
+    }
+
+    /** Declares the network at width multiplier {@code width} with {@code classes} output classes. */
+    public PointNet2(Params p, int width, int classes) {
         super(p);
         if (width < 1 || width > 16) {
             throw new IllegalArgumentException("PointNet++ width multiplier must be in [1, 16], got " + width);
         }
+        if (classes < 2 || classes > 100_000) {
+            throw new IllegalArgumentException("PointNet++ class count must be in [2, 100000], got " + classes);
+        }
         this.width = width;
+        this.classes = classes;
         sa1 = new SetAbstraction(p.scope("sa1"), 512, 0.2, 32, 3, new int[] {64 * width, 64 * width, 128 * width}, false);
         sa2 = new SetAbstraction(p.scope("sa2"), 128, 0.4, 64, 128 * width + 3, new int[] {128 * width, 128 * width, 256 * width}, false);
         sa3 = new SetAbstraction(p.scope("sa3"), 0, 0, 0, 256 * width + 3, new int[] {256 * width, 512 * width, 1024 * width}, true);
@@ -60,7 +78,7 @@ public final class PointNet2 extends Model {
         bn1 = new BatchNorm(p.scope("bn1"), 512L * width);
         fc2 = linear(p.scope("fc2"), 512L * width, 256L * width);
         bn2 = new BatchNorm(p.scope("bn2"), 256L * width);
-        fc3 = linear(p.scope("fc3"), 256L * width, CLASSES);
+        fc3 = linear(p.scope("fc3"), 256L * width, classes);
     }
 
     // weight and bias of a fully connected layer; applied in float32 whatever Precision says
@@ -86,8 +104,9 @@ public final class PointNet2 extends Model {
                 throw new CheckpointException(file + ": not a PointNet++ classifier checkpoint (no tensor sa1.mlp_convs.0.weight"
                         + " of shape [64 W, 3, 1, 1], with or without the model_state_dict key)");
             }
+            long[] last = ckpt.shape((key.isEmpty() ? "" : key + ".") + "fc3.weight");
             Params p = Params.load(ckpt, key, manager);
-            PointNet2 model = new PointNet2(p, (int) (first[0] / 64));
+            PointNet2 model = new PointNet2(p, (int) (first[0] / 64), last != null && last.length == 2 ? (int) last[0] : CLASSES);
             p.checkComplete();
             model.ownManager(manager);
             return model;
@@ -99,7 +118,17 @@ public final class PointNet2 extends Model {
 
     /** A network with fresh weights (PyTorch-like initialisation), for timing and tests. */
     public static PointNet2 random(long seed, int width) {
-        return Model.random(seed, p -> new PointNet2(p, width));
+        return random(seed, width, CLASSES);
+    }
+
+    /** A network of {@code classes} classes with fresh weights, the starting point of training. */
+    public static PointNet2 random(long seed, int width, int classes) {
+        return Model.random(seed, p -> new PointNet2(p, width, classes));
+    }
+
+    /** The number of classes. */
+    public int classes() {
+        return classes;
     }
 
     /** The width multiplier W. */
@@ -137,5 +166,42 @@ public final class PointNet2 extends Model {
             NDArray probs = apply(fc3, ai.djl.nn.Activation.relu(features)).logSoftmax(-1).exp();
             return new Output(features.toFloatArray(), probs.toFloatArray(), count, featureDim());
         }
+    }
+
+    /**
+     * The training-mode forward pass of {@code count} normalised clouds of {@code n} points: log
+     * class probabilities {@code [count, classes]} on {@code manager}, differentiable with respect
+     * to the weights. Farthest-point sampling starts each cloud at a random point of each level, as
+     * the official code does outside eval mode; those and the dropout masks come from {@code random}.
+     */
+    public NDArray logProbabilitiesTraining(NDManager manager, float[] xyz, int count, int n, java.util.Random random) {
+        if (count < 2) {
+            throw new IllegalArgumentException("training needs at least 2 clouds per batch (batch norm), got " + count);
+        }
+        SetAbstraction.Trained l1 = sa1.forwardTraining(manager, xyz, count, n, null, starts(count, n, random));
+        SetAbstraction.Trained l2 = sa2.forwardTraining(manager, l1.xyz(), count, l1.points(), l1.features(), starts(count, l1.points(), random));
+        SetAbstraction.Trained l3 = sa3.forwardTraining(manager, l2.xyz(), count, l2.points(), l2.features(), null);
+        NDArray x = l3.features().reshape(count, -1);
+        NDArray h = dropout(ai.djl.nn.Activation.relu(bn1.forwardTraining(apply(fc1, x))), random);
+        NDArray g = dropout(ai.djl.nn.Activation.relu(bn2.forwardTraining(apply(fc2, h))), random);
+        return apply(fc3, g).logSoftmax(-1);
+    }
+
+    private static int[] starts(int count, int n, java.util.Random random) {
+        int[] s = new int[count];
+        for (int b = 0; b < count; b++) {
+            s[b] = random.nextInt(n);
+        }
+        return s;
+    }
+
+    // inverted dropout: keep each value with probability 1 - p and scale it by 1 / (1 - p)
+    private static NDArray dropout(NDArray x, java.util.Random random) {
+        float[] mask = new float[Math.toIntExact(x.size())];
+        float keep = (float) (1 / (1 - DROPOUT));
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = random.nextDouble() < DROPOUT ? 0 : keep;
+        }
+        return x.mul(x.getManager().create(mask, x.getShape()));
     }
 }

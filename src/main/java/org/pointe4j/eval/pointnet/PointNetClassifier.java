@@ -61,7 +61,8 @@ public final class PointNetClassifier {
         int total = clouds.size();
         int f = net.featureDim();
         float[] features = new float[Math.multiplyExact(total, f)];
-        float[] probs = new float[total * PointNet2.CLASSES];
+        int classes = net.classes();
+        float[] probs = new float[Math.multiplyExact(total, classes)];
         for (int c = 0; c < total; c++) {
             if (clouds.points(c) < MIN_POINTS) {
                 throw new IllegalArgumentException(clouds.name(c) + ": has " + clouds.points(c) + " points; PointNet++ needs at least "
@@ -94,11 +95,11 @@ public final class PointNetClassifier {
             }
             PointNet2.Output out = net.forward(xyz, count, k, start);
             System.arraycopy(out.features(), 0, features, i * f, count * f);
-            System.arraycopy(out.probabilities(), 0, probs, i * PointNet2.CLASSES, count * PointNet2.CLASSES);
+            System.arraycopy(out.probabilities(), 0, probs, i * classes, count * classes);
             i = end;
             progress.report(task, i, total);
         }
-        return new Result(features, probs, total, f, PointNet2.CLASSES);
+        return new Result(features, probs, total, f, classes);
     }
 
     private static String firstBad(CloudList clouds, int from, int count) {

@@ -45,8 +45,9 @@ final class SetAbstraction {
         int last = inChannel;
         for (int i = 0; i < mlp.length; i++) {
             Params conv = p.scope("mlp_convs").scope(i);
-            NDArray w = conv.take("weight", Init.fanIn(last), mlp[i], last, 1, 1);
-            weights[i] = w.reshape(mlp[i], last);
+            // kept [out, in, 1, 1] and read as [out, in] per call: a view made here would not follow
+            // the parameter once training turns its gradient on
+            weights[i] = conv.take("weight", Init.fanIn(last), mlp[i], last, 1, 1);
             biases[i] = conv.take("bias", Init.ZEROS, mlp[i]);
             norms[i] = new BatchNorm(p.scope("mlp_bns").scope(i), mlp[i]);
             last = mlp[i];
@@ -88,36 +89,105 @@ final class SetAbstraction {
             int[] fps = Grouping.farthestPoints(xyz, count, n, npoint, start);
             centres = Grouping.gather(xyz, count, n, fps, s, 3);
             int[] idx = Grouping.ballQuery(manager, radius, nsample, xyz, count, n, centres, s);
-            grouped = new float[count * s * k * c];
+            grouped = group(xyz, count, n, features, d, centres, idx);
+        }
+        float[] pooled;
+        try (NDManager m = manager.newSubManager()) {
+            pooled = mlp(m.create(grouped, new Shape(count, s, k, c)), false).max(new int[] {2}).toFloatArray();
+        }
+        return new Level(centres, s, pooled, outChannels());
+    }
+
+    /**
+     * The level in training mode: features arrive and leave as engine arrays so that gradients flow
+     * through the grouping (a gather of feature rows) and the per-point MLP (batch norms on batch
+     * statistics). Centres and groups are chosen from the coordinates, which carry no gradient.
+     *
+     * @param features {@code [count, n, d]}, or null for none
+     * @return centre coordinates {@code [count, s, 3]} and pooled features {@code [count, s, channels]}
+     */
+    Trained forwardTraining(NDManager manager, float[] xyz, int count, int n, NDArray features, int[] start) {
+        int d = features == null ? 0 : (int) features.getShape().get(2);
+        if (3 + d != inChannels) {
+            throw new IllegalStateException("set abstraction expects " + inChannels + " input channels, got " + (3 + d));
+        }
+        int s = groupAll ? 1 : npoint;
+        int k = groupAll ? n : nsample;
+        float[] centres;
+        int[] idx;
+        if (groupAll) {
+            centres = new float[count * 3];
+            idx = new int[count * n];
             for (int b = 0; b < count; b++) {
-                for (int j = 0; j < s; j++) {
-                    int centre = (b * s + j) * 3;
-                    for (int q = 0; q < k; q++) {
-                        int point = b * n + idx[(b * s + j) * k + q];
-                        int o = ((b * s + j) * k + q) * c;
-                        grouped[o] = xyz[point * 3] - centres[centre];
-                        grouped[o + 1] = xyz[point * 3 + 1] - centres[centre + 1];
-                        grouped[o + 2] = xyz[point * 3 + 2] - centres[centre + 2];
-                        if (features != null) {
-                            System.arraycopy(features, point * d, grouped, o + 3, d);
-                        }
+                for (int i = 0; i < n; i++) {
+                    idx[b * n + i] = i;
+                }
+            }
+        } else {
+            int[] fps = Grouping.farthestPoints(xyz, count, n, npoint, start);
+            centres = Grouping.gather(xyz, count, n, fps, s, 3);
+            idx = Grouping.ballQuery(manager, radius, nsample, xyz, count, n, centres, s);
+        }
+        // with the whole cloud as one group the "offsets" from the zero centre are the raw coordinates
+        NDArray x = manager.create(group(xyz, count, n, null, 0, centres, idx), new Shape(count, s, k, 3));
+        if (features != null) {
+            long[] rows = new long[idx.length];
+            for (int q = 0; q < idx.length; q++) {
+                rows[q] = (long) (q / (s * k)) * n + idx[q];
+            }
+            NDArray picked = features.reshape(count * (long) n, d).get(new ai.djl.ndarray.index.NDIndex("{}", manager.create(rows)));
+            x = x.concat(picked.reshape(count, s, k, d), -1);
+        }
+        return new Trained(centres, s, mlp(x, true).max(new int[] {2}));
+    }
+
+    /** The output of a level in training mode. */
+    record Trained(float[] xyz, int points, NDArray features) {
+    }
+
+    // the shared per-point MLP; in eval mode intermediates are freed at once, in training autograd keeps them
+    private NDArray mlp(NDArray x, boolean training) {
+        for (int i = 0; i < weights.length; i++) {
+            NDArray w = weights[i].reshape(weights[i].getShape().get(0), weights[i].getShape().get(1));
+            w.attach(x.getManager());
+            NDArray y = ai.djl.nn.core.Linear.linear(x, w, biases[i]).singletonOrThrow();
+            NDArray z = training ? norms[i].forwardTraining(y) : norms[i].forward(y);
+            if (!training) {
+                x.close();
+                y.close();
+            }
+            x = ai.djl.nn.Activation.relu(z);
+            if (!training) {
+                z.close();
+            }
+        }
+        return x;
+    }
+
+    /**
+     * The grouped input {@code [count, s, k, 3 + d]}: each member's offset from its centre, then its
+     * features; {@code idx} holds the member indices {@code [count, s, k]}.
+     */
+    private static float[] group(float[] xyz, int count, int n, float[] features, int d, float[] centres, int[] idx) {
+        int s = centres.length / (3 * count);
+        int k = idx.length / (count * s);
+        int c = 3 + (features == null ? 0 : d);
+        float[] grouped = new float[count * s * k * c];
+        for (int b = 0; b < count; b++) {
+            for (int j = 0; j < s; j++) {
+                int centre = (b * s + j) * 3;
+                for (int q = 0; q < k; q++) {
+                    int point = b * n + idx[(b * s + j) * k + q];
+                    int o = ((b * s + j) * k + q) * c;
+                    grouped[o] = xyz[point * 3] - centres[centre];
+                    grouped[o + 1] = xyz[point * 3 + 1] - centres[centre + 1];
+                    grouped[o + 2] = xyz[point * 3 + 2] - centres[centre + 2];
+                    if (features != null) {
+                        System.arraycopy(features, point * d, grouped, o + 3, d);
                     }
                 }
             }
         }
-        float[] pooled;
-        try (NDManager m = manager.newSubManager()) {
-            NDArray x = m.create(grouped, new Shape(count, s, k, c));
-            for (int i = 0; i < weights.length; i++) {
-                NDArray y = ai.djl.nn.core.Linear.linear(x, weights[i], biases[i]).singletonOrThrow();
-                x.close();
-                NDArray z = norms[i].forward(y);
-                y.close();
-                x = ai.djl.nn.Activation.relu(z);
-                z.close();
-            }
-            pooled = x.max(new int[] {2}).toFloatArray();
-        }
-        return new Level(centres, s, pooled, outChannels());
+        return grouped;
     }
 }
