@@ -21,6 +21,12 @@ the image).
     bin/pointe img2pc corgi.jpg --model base40M --noise-from corgi-run.npz --out corgi-java.npz
     # compare (needs only numpy)
     python3 tools/record_noise.py --compare corgi-run.npz corgi-java.npz
+
+To find where a replay parts from the recording, --trace TRACE.npz keeps the base stage step by
+step (StepTracer; pointe4j's counterpart is img2pc --trace) and stops after it; --replay RUN.npz
+feeds a recording's draws back instead of drawing (the run then repeats bit for bit), and
+--perturb EPS multiplies each replayed draw by (1 + EPS N(0, 1)), to see how far a rounding-sized
+change carries. tools/roundtrip/official_roundtrip.py --trace-base runs all of it.
 """
 
 import argparse

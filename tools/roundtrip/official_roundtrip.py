@@ -22,6 +22,12 @@ happens: clip.load is pointed at the random file). Example (see README, "Reprodu
     PYTHONPATH=/tmp/point-e:/tmp/CLIP /usr/bin/python3 tools/roundtrip/official_roundtrip.py \
         --image /tmp/point-e/point_e/examples/example_data/corgi.jpg --base base40M \
         --steps 4 --upsample-steps 4 --work /tmp/roundtrip
+
+With --trace-base (after a round trip, whose recording it reuses) both sides run the base stage
+again on the recorded draws with a step-by-step trace (record_noise.py --trace, img2pc --trace
+--trace-stages 1) and the script prints, for every network call and step, how far they are apart
+(tools/roundtrip/RESULTS.md shows such a table); --perturb 1e-7 adds a second point-e run on draws
+changed by 1e-7 relative, the yardstick for what rounding alone does.
 """
 
 import argparse
