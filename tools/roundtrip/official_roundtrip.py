@@ -67,7 +67,8 @@ def parse_args(argv):
     p.add_argument("--weights-only", action="store_true", help="only make the random weights")
     p.add_argument("--trace-base", action="store_true",
                    help="instead of the round trip: trace the base stage on both sides step by step, replaying "
-                        "the draws of the existing recording (run-BASE-STEPS-UPSTEPS.npz), and print where they part")
+                        "the draws of the round trip's recording (run-BASE-STEPS-UPSTEPS.npz) if there is one, "
+                        "and print where they part")
     p.add_argument("--perturb", type=float, default=0.0,
                    help="with --trace-base: also trace point-e once more with every draw multiplied by "
                         "(1 + PERTURB * N(0, 1)), e.g. 1e-7, to show how far rounding-sized changes carry")
@@ -152,7 +153,7 @@ def record(args, torch, models_dir, run_file):
 def replay(args, models_dir, run_file, java_file):
     env = dict(os.environ, POINTE_MODELS_DIR=models_dir)
     cmd = [args.pointe, "img2pc", args.image, "--model", args.base, "--steps", str(args.steps),
-           "--upsample-steps", str(args.upsample_steps), "--noise-from", run_file, "--out", java_file]
+           "--upsample-steps", str(args.upsample_steps), "--noise-from", replay or py_file, "--out", java_file]
     print("$ POINTE_MODELS_DIR=%s %s" % (models_dir, " ".join(cmd)), flush=True)
     t0 = time.time()
     subprocess.run(cmd, env=env, check=True)
@@ -167,9 +168,11 @@ def trace_base(args, models_dir, run_file, tag):
     work = os.path.abspath(args.work)
     py_file = os.path.join(work, "trace-py-%s.npz" % tag)
     java_file = os.path.join(work, "trace-java-%s.npz" % tag)
+    # without a round trip's recording the trace draws afresh and keeps its draws for the replay
+    replay = run_file if os.path.exists(run_file) else None
     ns = argparse.Namespace(prompt=None, image=args.image, base=args.base, steps=args.steps,
                             upsample_steps=args.upsample_steps, cache_dir=models_dir, device="cpu",
-                            out=None, trace=py_file, replay=run_file, perturb=0.0)
+                            out=None, trace=py_file, replay=replay, perturb=0.0)
     patch_clip_load(os.path.join(models_dir, CLIP_FILE))
     others = []
     if not args.skip_python:
@@ -178,19 +181,20 @@ def trace_base(args, models_dir, run_file, tag):
         print("python trace: %.1f s" % (time.time() - t0), flush=True)
         if args.perturb:
             ns.trace = os.path.join(work, "trace-py-%s-perturbed.npz" % tag)
+            ns.replay = replay or py_file
             ns.perturb = args.perturb
             record_noise.record(ns)
             others.append(("point-e, draws x (1 + %g N(0,1))" % args.perturb, ns.trace))
     if not args.skip_java:
         env = dict(os.environ, POINTE_MODELS_DIR=models_dir)
         cmd = [args.pointe, "img2pc", args.image, "--model", args.base, "--steps", str(args.steps),
-               "--upsample-steps", str(args.upsample_steps), "--noise-from", run_file,
+               "--upsample-steps", str(args.upsample_steps), "--noise-from", replay or py_file,
                "--trace", java_file, "--trace-stages", "1", "--out", os.path.join(work, "unused.npz")]
         print("$ POINTE_MODELS_DIR=%s %s" % (models_dir, " ".join(cmd)), flush=True)
         t0 = time.time()
         subprocess.run(cmd, env=env, check=True)
         print("java trace: %.1f s" % (time.time() - t0), flush=True)
-    compare_traces(py_file, [("pointe4j", java_file)] + others, run_file)
+    compare_traces(py_file, [("pointe4j", java_file)] + others)
 
 
 SCALES = np.asarray([2.0, 2.0, 2.0, 0.007843137255, 0.007843137255, 0.007843137255], dtype=np.float32)[None, :, None]
@@ -202,7 +206,7 @@ def _sampler_space(x):
     return x.astype(np.float32) * SCALES + BIASES
 
 
-def compare_traces(py_file, others, run_file):
+def compare_traces(py_file, others):
     """Prints, per network call and per step, the largest difference over all points and on the
     two points that end up furthest apart, all in the sampler's space (xyz twice the data
     coordinates, colours in [-1, 1]). A point value marked * had a coordinate of the denoiser's
