@@ -153,7 +153,7 @@ def record(args, torch, models_dir, run_file):
 def replay(args, models_dir, run_file, java_file):
     env = dict(os.environ, POINTE_MODELS_DIR=models_dir)
     cmd = [args.pointe, "img2pc", args.image, "--model", args.base, "--steps", str(args.steps),
-           "--upsample-steps", str(args.upsample_steps), "--noise-from", replay or py_file, "--out", java_file]
+           "--upsample-steps", str(args.upsample_steps), "--noise-from", run_file, "--out", java_file]
     print("$ POINTE_MODELS_DIR=%s %s" % (models_dir, " ".join(cmd)), flush=True)
     t0 = time.time()
     subprocess.run(cmd, env=env, check=True)
