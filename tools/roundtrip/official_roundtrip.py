@@ -22,6 +22,12 @@ happens: clip.load is pointed at the random file). Example (see README, "Reprodu
     PYTHONPATH=/tmp/point-e:/tmp/CLIP /usr/bin/python3 tools/roundtrip/official_roundtrip.py \
         --image /tmp/point-e/point_e/examples/example_data/corgi.jpg --base base40M \
         --steps 4 --upsample-steps 4 --work /tmp/roundtrip
+
+With --trace-base (after a round trip, whose recording it reuses) both sides run the base stage
+again on the recorded draws with a step-by-step trace (record_noise.py --trace, img2pc --trace
+--trace-stages 1) and the script prints, for every network call and step, how far they are apart
+(tools/roundtrip/RESULTS.md shows such a table); --perturb 1e-7 adds a second point-e run on draws
+changed by 1e-7 relative, the yardstick for what rounding alone does.
 """
 
 import argparse
@@ -59,6 +65,13 @@ def parse_args(argv):
     p.add_argument("--skip-python", action="store_true", help="reuse an existing recording")
     p.add_argument("--skip-java", action="store_true", help="only make the weights and record")
     p.add_argument("--weights-only", action="store_true", help="only make the random weights")
+    p.add_argument("--trace-base", action="store_true",
+                   help="instead of the round trip: trace the base stage on both sides step by step, replaying "
+                        "the draws of the round trip's recording (run-BASE-STEPS-UPSTEPS.npz) if there is one, "
+                        "and print where they part")
+    p.add_argument("--perturb", type=float, default=0.0,
+                   help="with --trace-base: also trace point-e once more with every draw multiplied by "
+                        "(1 + PERTURB * N(0, 1)), e.g. 1e-7, to show how far rounding-sized changes carry")
     return p.parse_args(argv)
 
 
@@ -147,12 +160,112 @@ def replay(args, models_dir, run_file, java_file):
     print("java: %.1f s" % (time.time() - t0), flush=True)
 
 
+def trace_base(args, models_dir, run_file, tag):
+    """Traces the base stage of the recorded run in point-e and in pointe4j and compares them."""
+    import torch
+
+    torch.set_grad_enabled(False)
+    work = os.path.abspath(args.work)
+    py_file = os.path.join(work, "trace-py-%s.npz" % tag)
+    java_file = os.path.join(work, "trace-java-%s.npz" % tag)
+    # without a round trip's recording the trace draws afresh and keeps its draws for the replay
+    replay = run_file if os.path.exists(run_file) else None
+    ns = argparse.Namespace(prompt=None, image=args.image, base=args.base, steps=args.steps,
+                            upsample_steps=args.upsample_steps, cache_dir=models_dir, device="cpu",
+                            out=None, trace=py_file, replay=replay, perturb=0.0)
+    patch_clip_load(os.path.join(models_dir, CLIP_FILE))
+    others = []
+    if not args.skip_python:
+        t0 = time.time()
+        record_noise.record(ns)
+        print("python trace: %.1f s" % (time.time() - t0), flush=True)
+        if args.perturb:
+            ns.trace = os.path.join(work, "trace-py-%s-perturbed.npz" % tag)
+            ns.replay = replay or py_file
+            ns.perturb = args.perturb
+            record_noise.record(ns)
+            others.append(("point-e, draws x (1 + %g N(0,1))" % args.perturb, ns.trace))
+    if not args.skip_java:
+        env = dict(os.environ, POINTE_MODELS_DIR=models_dir)
+        cmd = [args.pointe, "img2pc", args.image, "--model", args.base, "--steps", str(args.steps),
+               "--upsample-steps", str(args.upsample_steps), "--noise-from", replay or py_file,
+               "--trace", java_file, "--trace-stages", "1", "--out", os.path.join(work, "unused.npz")]
+        print("$ POINTE_MODELS_DIR=%s %s" % (models_dir, " ".join(cmd)), flush=True)
+        t0 = time.time()
+        subprocess.run(cmd, env=env, check=True)
+        print("java trace: %.1f s" % (time.time() - t0), flush=True)
+    compare_traces(py_file, [("pointe4j", java_file)] + others)
+
+
+SCALES = np.asarray([2.0, 2.0, 2.0, 0.007843137255, 0.007843137255, 0.007843137255], dtype=np.float32)[None, :, None]
+BIASES = np.asarray([0, 0, 0, -1, -1, -1], dtype=np.float32)[None, :, None]
+
+
+def _sampler_space(x):
+    """Undoes point-e's unscale_channels (what both samplers report is in data space)."""
+    return x.astype(np.float32) * SCALES + BIASES
+
+
+def compare_traces(py_file, others):
+    """Prints, per network call and per step, the largest difference over all points and on the
+    two points that end up furthest apart, all in the sampler's space (xyz twice the data
+    coordinates, colours in [-1, 1]). A point value marked * had a coordinate of the denoiser's
+    input outside [-1, 1] at that call in point-e's run, where clip_denoised clamps the x_0
+    estimate: the next Heun correction then divides the difference of that input by the next sigma."""
+    py = np.load(py_file)
+    base_x0 = py["base_x0"][0]  # [6, 1024], data space
+    scale = float(np.abs(base_x0[:3]).max())
+    for label, f in others:
+        other = np.load(f)
+        java = "s0_final_x0" in other
+        final = other["s0_final_x0"][0] if java else other["base_x0"][0]
+        per_point = np.abs(final[:3] - base_x0[:3]).max(0) / scale
+        worst = [int(i) for i in np.argsort(-per_point)[:4]]
+        print("\n%s vs point-e (%s): base x_0 max %.3g of the scale %.3g; %d of %d points above 1e-3, %d above 1e-4;"
+              " worst points %s (%s)" % (label, os.path.basename(f), per_point.max(), scale,
+                                        (per_point > 1e-3).sum(), per_point.size, (per_point > 1e-4).sum(),
+                                        worst, ", ".join("%.2g" % per_point[i] for i in worst)))
+        pick = worst[:2]
+        print("%-9s %-5s %-9s %-11s %-11s %s" % ("", "t", "sigma", "max all", "median", "  ".join(
+            "point %-4d" % i for i in pick)))
+
+        def row(name, a, b, t="", sigma="", outside=None):
+            d = np.abs(a.astype(np.float64) - b.astype(np.float64))
+            d = d.reshape(d.shape[0], d.shape[1], -1)  # [rows, channels, points]
+            per = d.max(axis=(0, 1))
+            marks = ["*" if outside is not None and outside[i] else " " for i in pick]
+            print("%-9s %-5s %-9s %-11.3g %-11.3g %s" % (name, t, sigma, d.max(), np.median(per),
+                                                        "  ".join("%-9.3g%s" % (per[i], m) for i, m in zip(pick, marks))))
+
+        k = 0
+        while "net%02d_in" % k in py and ("s0_net%02d_in" % k in other or "net%02d_in" % k in other):
+            pre = "s0_" if java else ""
+            t = py["net%02d_t" % k]
+            if not np.array_equal(t.astype(np.float64), other[pre + "net%02d_t" % k].astype(np.float64).reshape(t.shape)):
+                print("call %d: TIMESTEPS DIFFER: %s vs %s" % (k, t, other[pre + "net%02d_t" % k]))
+            outside = (np.abs(py["den%02d_x" % k][0, :3]) > 1).any(0)
+            sigma = "%.4g" % py["den%02d_sigma" % k][0]
+            row("in %d" % k, py["net%02d_in" % k], other[pre + "net%02d_in" % k], str(int(t[0])), sigma, outside)
+            row("out %d" % k, py["net%02d_out" % k], other[pre + "net%02d_out" % k])
+            k += 1
+        s = 0
+        while "step%02d_x" % s in py:
+            row("x %d" % s, py["step%02d_x" % s],
+                _sampler_space(other["s0_step%02d_x" % s]) if java else other["step%02d_x" % s])
+            s += 1
+        row("final x", py["final_x"], _sampler_space(other["s0_final_x"]) if java else other["final_x"])
+        row("final x0", _sampler_space(py["base_x0"]), _sampler_space(other["s0_final_x0"] if java else other["base_x0"]))
+
+
 def main(argv):
     args = parse_args(argv)
     models_dir = os.path.join(os.path.abspath(args.work), "models")
     tag = "%s-%d-%d" % (args.base, args.steps, args.upsample_steps)
     run_file = os.path.join(os.path.abspath(args.work), "run-%s.npz" % tag)
     java_file = os.path.join(os.path.abspath(args.work), "java-%s.npz" % tag)
+    if args.trace_base:
+        trace_base(args, models_dir, run_file, tag)
+        return
     if not args.skip_python:
         import torch
 

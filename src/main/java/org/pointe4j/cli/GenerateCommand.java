@@ -70,7 +70,7 @@ final class GenerateCommand implements Command {
                 + "example. The image should show one object on a plain\n"
                 + "background, like point-e's renders. Needs the official weights, e.g.:\n"
                 + "bin/pointe fetch base40M upsample ViT-L/14 (--model random: tiny untrained models, noise).\n\n";
-        return head + SamplerOptions.HELP + (text ? "\n\n" + glideOptions() : "");
+        return head + SamplerOptions.HELP + "\n" + SamplerTrace.HELP + (text ? "\n\n" + glideOptions() : "");
     }
 
     @Override
@@ -94,6 +94,7 @@ final class GenerateCommand implements Command {
         if (text && args.flag("via-glide")) {
             return viaGlide(input, requested, outFile, html, opts, args, out, err);
         }
+        SamplerTrace trace = SamplerTrace.of(args);
         args.rejectUnknown();
         AtomicFiles.checkWritable(outFile);
         if (html != null) {
@@ -119,9 +120,12 @@ final class GenerateCommand implements Command {
             SamplerSettings settings = opts.settings(pipe.defaultSettings(), true);
             TerminalProgress bar = new TerminalProgress(err, false);
             PointCloudSampler.Listener progress = StageProgress.listener(bar, choice.stageNames());
-            PointCloud pc = text
-                    ? pipe.generate(input, settings, opts.noise(), progress, Cancellation.NEVER, notice -> err.println("pointe " + name() + ": " + notice))
-                    : pipe.generate(image, settings, opts.noise(), progress, Cancellation.NEVER);
+            PointCloud pc = SamplerTrace.run(trace, pipe.sampler(), progress, l -> text
+                    ? pipe.generate(input, settings, opts.noise(), l, Cancellation.NEVER, notice -> err.println("pointe " + name() + ": " + notice))
+                    : pipe.generate(image, settings, opts.noise(), l, Cancellation.NEVER), out, start);
+            if (pc == null) {
+                return 0;
+            }
             pc.save(outFile);
             if (html != null) {
                 String title = (text ? input : Paths.get(input).getFileName().toString()) + " (" + pipe.name() + ", " + opts.noiseLabel()

@@ -49,7 +49,7 @@ final class SampleCommand implements Command {
                 + "a CLIP grid [1, 1024, 256] for the grid models; see 'pointe embed'); --uncond samples without\n"
                 + "conditioning (zeros for conditional models, no guidance). The upsampler defaults to the official\n"
                 + "'upsample' config; it sees the image grid and is guided (3) when the base model is a grid model.\n\n"
-                + SamplerOptions.HELP;
+                + SamplerOptions.HELP + "\n" + SamplerTrace.HELP;
     }
 
     @Override
@@ -74,6 +74,7 @@ final class SampleCommand implements Command {
         String upConfigFile = args.opt("upsample-config", null);
         Path outFile = args.output("out", ".ply", ".npz");
         SamplerOptions opts = new SamplerOptions(args);
+        SamplerTrace trace = SamplerTrace.of(args);
         args.rejectUnknown();
         org.pointe4j.io.AtomicFiles.checkWritable(outFile); // before loading anything
 
@@ -110,8 +111,13 @@ final class SampleCommand implements Command {
             SamplerSettings settings = opts.settings(defaults, !uncond);
             TerminalProgress bar = new TerminalProgress(err, false);
             long start = System.nanoTime();
-            NDArray samples = sampler.sample(m, settings, 1, kwargs, opts.noise(), StageProgress.listener(bar,
-                    modelName != null ? modelName : config.name(), upModel != null ? upModel : "upsample"), Cancellation.NEVER);
+            PointCloudSampler.Listener progress = StageProgress.listener(bar, modelName != null ? modelName : config.name(),
+                    upModel != null ? upModel : "upsample");
+            NDArray samples = SamplerTrace.run(trace, sampler, progress,
+                    l -> sampler.sample(m, settings, 1, kwargs, opts.noise(), l, Cancellation.NEVER), out, start);
+            if (samples == null) {
+                return 0;
+            }
             PointCloud pc = sampler.toPointClouds(samples).get(0);
             pc.save(outFile);
             out.printf("%s -> %s (%.1f s)%n", pc, outFile, (System.nanoTime() - start) / 1e9);

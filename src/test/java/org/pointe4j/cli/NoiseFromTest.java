@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NoiseFromTest {
     private static final String FIXTURE = "diffusion/image_two_stage_sampler.npz";
 
-    private static String[] sample(Path emb, Path noise, Path out, String... extra) {
+    static String[] sample(Path emb, Path noise, Path out, String... extra) {
         String[] base = {"sample", "--checkpoint", Fixtures.fixture("pointe/imagegrid_tiny.pt").toString(),
             "--config", Fixtures.fixture("pointe/imagegrid_tiny.json").toString(),
             "--upsample-checkpoint", Fixtures.fixture("pointe/upsample_tiny.pt").toString(),
