@@ -141,6 +141,10 @@ final class GenerateCommand implements Command {
     /** The paper's text pipeline: GLIDE makes a 256x256 image, which conditions point-e's image model. */
     private int viaGlide(String prompt, String requested, Path outFile, Path html, SamplerOptions opts, Args args, PrintStream out,
             PrintStream err) {
+        if (args.has("trace") || args.has("trace-stages")) {
+            throw new Args.UsageException("--trace records point-e's sampler alone, not GLIDE: save GLIDE's image with "
+                    + "--glide-image IMAGE.png, then trace `img2pc IMAGE.png --trace FILE.npz`");
+        }
         GlideCommand.Options glide = new GlideCommand.Options(args, true, "glide-");
         Path imageFile = args.has("glide-image") ? args.output("glide-image", ".png") : null;
         args.rejectUnknown();

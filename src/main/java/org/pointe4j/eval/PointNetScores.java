@@ -109,9 +109,9 @@ public record PointNetScores(double pfid, double pis, double pfidBase, double pi
             }
             family.append(f.word());
             clouds.append(rows.size());
-            fidFinal.append(rows.size() < 2 ? Double.NaN : pfid(gen, trueA, rows));
-            fidBase.append(rows.size() < 2 ? Double.NaN : pfid(genBase, trueBaseA, rows));
-            fidTrue.append(rows.size() < 2 ? Double.NaN : pfid(trueB, trueA, rows));
+            fidFinal.append(rows.size() < 2 ? Double.NaN : hundredths(pfid(gen, trueA, rows)));
+            fidBase.append(rows.size() < 2 ? Double.NaN : hundredths(pfid(genBase, trueBaseA, rows)));
+            fidTrue.append(rows.size() < 2 ? Double.NaN : hundredths(pfid(trueB, trueA, rows)));
         }
         Table table = Table.create("P-FID per family", family, clouds, fidFinal, fidBase, fidTrue);
         List<Integer> all = new ArrayList<>();
@@ -172,5 +172,10 @@ public record PointNetScores(double pfid, double pis, double pfidBase, double pi
         return String.format(Locale.ROOT, "P-FID %.3f (base stage %.3f; true-vs-true %.3f, base size %.3f), P-IS %.3f (base stage"
                 + " %.3f; true shapes %.3f, base size %.3f; at most %d)", pfid, pfidBase, pfidTrue, pfidTrueBase, pis, pisBase, pisTrue,
                 pisTrueBase, classes);
+    }
+
+    /** Per-family P-FIDs over a handful of clouds are noisy far above the second decimal: the table shows two. */
+    private static double hundredths(double v) {
+        return Math.round(v * 100) / 100.0;
     }
 }
