@@ -89,10 +89,11 @@ public final class Evaluation implements Displayable {
     public Table summary() {
         PointNetScores s = scores();
         StringColumn what = StringColumn.create("clouds", "base stage (128 points)", "final (512 points)");
-        DoubleColumn fid = DoubleColumn.create("P-FID against true shapes", s.pfidBase(), s.pfid());
-        DoubleColumn fidTrue = DoubleColumn.create("P-FID true-vs-true", s.pfidTrueBase(), s.pfidTrue());
-        DoubleColumn pis = DoubleColumn.create("P-IS", s.pisBase(), s.pis());
-        DoubleColumn pisTrue = DoubleColumn.create("P-IS of true shapes", s.pisTrueBase(), s.pisTrue());
+        // a table to read: two decimals, far below what separates one sampling run from the next
+        DoubleColumn fid = DoubleColumn.create("P-FID against true shapes", r2(s.pfidBase()), r2(s.pfid()));
+        DoubleColumn fidTrue = DoubleColumn.create("P-FID true-vs-true", r2(s.pfidTrueBase()), r2(s.pfidTrue()));
+        DoubleColumn pis = DoubleColumn.create("P-IS", r2(s.pisBase()), r2(s.pis()));
+        DoubleColumn pisTrue = DoubleColumn.create("P-IS of true shapes", r2(s.pisTrueBase()), r2(s.pisTrue()));
         return Table.create("P-FID and P-IS (at most " + s.classes() + ")", what, fid, fidTrue, pis, pisTrue);
     }
 
@@ -158,5 +159,9 @@ public final class Evaluation implements Displayable {
     @Override
     public String toString() {
         return result.toString();
+    }
+
+    private static double r2(double v) {
+        return Math.round(v * 100) / 100.0;
     }
 }
