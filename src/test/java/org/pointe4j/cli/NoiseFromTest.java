@@ -42,11 +42,17 @@ class NoiseFromTest {
         return all;
     }
 
+    /** The fixture's CLIP grid as the embeddings file `sample --embeddings` reads. */
+    static Path gridFile(Path dir, Map<String, HostArray> fixture) {
+        Path emb = dir.resolve("grid.npz");
+        Npz.write(emb, Map.of("embeddings", fixture.get("clip_grid")));
+        return emb;
+    }
+
     @Test
     void replayingTheOfficialDrawsReproducesTheOfficialCloud(@TempDir Path dir) {
         Map<String, HostArray> f = Npz.read(Fixtures.fixture(FIXTURE));
-        Path emb = dir.resolve("grid.npz");
-        Npz.write(emb, Map.of("embeddings", f.get("clip_grid")));
+        Path emb = gridFile(dir, f);
         Path out = dir.resolve("cloud.npz");
         CliTest.Run r = CliTest.run(sample(emb, Fixtures.fixture(FIXTURE), out));
         assertEquals(0, r.code(), r.err());
@@ -83,8 +89,7 @@ class NoiseFromTest {
     @Test
     void aShortOrMisshapenRecordingIsAOneLineError(@TempDir Path dir) {
         Map<String, HostArray> f = Npz.read(Fixtures.fixture(FIXTURE));
-        Path emb = dir.resolve("grid.npz");
-        Npz.write(emb, Map.of("embeddings", f.get("clip_grid")));
+        Path emb = gridFile(dir, f);
         Path out = dir.resolve("cloud.npz");
 
         Map<String, HostArray> shortTape = new LinkedHashMap<>();

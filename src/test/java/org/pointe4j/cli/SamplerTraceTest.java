@@ -30,8 +30,7 @@ class SamplerTraceTest {
     @Test
     void theBaseStageTraceHoldsPointEsCallsAndYields(@TempDir Path dir) {
         Map<String, HostArray> f = Npz.read(Fixtures.fixture(FIXTURE));
-        Path emb = dir.resolve("grid.npz");
-        Npz.write(emb, Map.of("embeddings", f.get("clip_grid")));
+        Path emb = NoiseFromTest.gridFile(dir, f);
         Path out = dir.resolve("cloud.npz");
         Path trace = dir.resolve("trace.npz");
         CliTest.Run r = CliTest.run(NoiseFromTest.sample(emb, Fixtures.fixture(FIXTURE), out,
@@ -62,8 +61,7 @@ class SamplerTraceTest {
     @Test
     void aTraceOfAllStagesStillWritesTheCloud(@TempDir Path dir) {
         Map<String, HostArray> f = Npz.read(Fixtures.fixture(FIXTURE));
-        Path emb = dir.resolve("grid.npz");
-        Npz.write(emb, Map.of("embeddings", f.get("clip_grid")));
+        Path emb = NoiseFromTest.gridFile(dir, f);
         Path out = dir.resolve("cloud.npz");
         Path trace = dir.resolve("trace.npz");
         CliTest.Run r = CliTest.run(NoiseFromTest.sample(emb, Fixtures.fixture(FIXTURE), out, "--trace", trace.toString()));
@@ -77,8 +75,7 @@ class SamplerTraceTest {
     @Test
     void traceStagesNeedsTrace(@TempDir Path dir) {
         Map<String, HostArray> f = Npz.read(Fixtures.fixture(FIXTURE));
-        Path emb = dir.resolve("grid.npz");
-        Npz.write(emb, Map.of("embeddings", f.get("clip_grid")));
+        Path emb = NoiseFromTest.gridFile(dir, f);
         CliTest.Run r = CliTest.run(NoiseFromTest.sample(emb, Fixtures.fixture(FIXTURE), dir.resolve("c.npz"), "--trace-stages", "1"));
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--trace-stages needs --trace"), r.err());
