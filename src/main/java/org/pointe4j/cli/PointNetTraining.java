@@ -44,7 +44,7 @@ final class PointNetTraining {
             }
         }
         PointNet2 net = PointNet2.random(INIT_SEED, SmallPointNet.width(), names.size());
-        return SmallTraining.of(NAME, net, (x, kw, r) -> new ai.djl.ndarray.NDArray[] {PointNetObjective.nll(net, x, kw.get("labels"), r)}, ShapeBatches.classes(pointCounts()), "nll",
+        return SmallTraining.of(NAME, net, (x, kw, r) -> new ai.djl.ndarray.NDArray[] {PointNetObjective.nll(net, x, kw.get("labels"), kw.get("counts"), r)}, ShapeBatches.classes(pointCounts()), "nll",
                 steps, batch, lr, seed);
     }
 

@@ -26,7 +26,7 @@ final class TrainCommand implements Command {
     @Override
     public String usage() {
         return "usage: pointe train base|upsample|sdf|pointnet|all [--out DIR] [--steps N] [--batch B] [--lr LR] [--seed S]\n"
-                + "                   [--held-out K] [--resume]\n\n"
+                + "                   [--held-out K] [--resume] [--init FILE]\n\n"
                 + "Trains the project's small models (configs in models/small/small_models.json) with DJL's autograd on\n"
                 + "the CPU and writes official-format checkpoints to DIR (default models/small): base_small.pt (EMA\n"
                 + "weights), base_small.pt.state.pt (to resume) and base_small.pt.log.csv (loss per step). 'all' trains\n"
@@ -34,6 +34,8 @@ final class TrainCommand implements Command {
                 + "'pointnet' trains the PointNet++ shape classifier (pointnet_small.pt, {'model_state_dict': ...}) used for\n"
                 + "P-FID and P-IS against true shapes, then measures it on K unseen true shapes per family (default: the\n"
                 + "spec's held_out_per_family) at each training point count -> pointnet_small.pt.accuracy.json.\n"
+                + "--init starts a fresh run of one model from the weights in FILE (same parameters, e.g. the upsampler\n"
+                + "trained on shorter clouds: no parameter depends on the number of points) instead of a random network.\n"
                 + "Defaults: the 'train' block of each model's spec. Ctrl-C stops after the current step and saves\n"
                 + "the state, so --resume continues from there.";
     }
@@ -53,7 +55,14 @@ final class TrainCommand implements Command {
         Double lr = args.has("lr") ? args.doubleOpt("lr", 0, 1e-8, 1) : null;
         long seed = args.longOpt("seed", 0);
         Integer heldOut = args.has("held-out") ? args.intOpt("held-out", 0, 1, 10_000) : null;
+        Path init = args.has("init") ? Paths.get(args.opt("init", "")) : null;
         args.rejectUnknown();
+        if (init != null && which.equals("all")) {
+            throw new Args.UsageException("--init needs one model, not 'all'");
+        }
+        if (init != null && !Files.isRegularFile(init)) {
+            throw new Args.UsageException("--init " + init + ": no such file");
+        }
         List<String> todo = new ArrayList<>();
         if (which.equals("all")) {
             todo.addAll(SmallTraining.MODELS);
@@ -77,7 +86,7 @@ final class TrainCommand implements Command {
         }, "pointe-train-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return train(todo, dir, resume, new Integer[] {steps, batch, heldOut}, lr, seed, out, err, stop::get);
+            return train(todo, dir, resume, init, new Integer[] {steps, batch, heldOut}, lr, seed, out, err, stop::get);
         } catch (java.util.concurrent.CancellationException e) {
             err.println();
             err.println("pointe train: " + e.getMessage());
@@ -93,7 +102,7 @@ final class TrainCommand implements Command {
     }
 
     // sizes: steps, batch and held-out shapes per family, each null for the spec's value
-    private int train(List<String> todo, Path dir, boolean resume, Integer[] sizes, Double lr, long seed,
+    private int train(List<String> todo, Path dir, boolean resume, Path init, Integer[] sizes, Double lr, long seed,
             PrintStream out, PrintStream err, java.util.function.BooleanSupplier stop) {
         Integer steps = sizes[0];
         Integer batch = sizes[1];
@@ -109,11 +118,13 @@ final class TrainCommand implements Command {
             try (SmallTraining run = pointnet ? PointNetTraining.create(steps, batch, lr, seed) : SmallTraining.create(w, steps, batch, lr, seed)) {
                 if (resume && Files.exists(file)) {
                     out.println("train " + w + ": resuming from " + file);
+                } else if (init != null) {
+                    out.println("train " + w + ": starting from the weights in " + init);
                 }
                 TerminalProgress bar = new TerminalProgress(err, false);
                 double[] avg = {Double.NaN};
                 int total = run.options().steps();
-                run.run(file, resume, l -> {
+                run.run(file, resume, init, l -> {
                     if (Double.isFinite(l.loss())) {
                         avg[0] = Double.isNaN(avg[0]) ? l.loss() : 0.98 * avg[0] + 0.02 * l.loss();
                     }

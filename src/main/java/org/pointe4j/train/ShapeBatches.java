@@ -95,8 +95,10 @@ public final class ShapeBatches {
     }
 
     /**
-     * Classifier batches: {@code x [B, N, 3]} raw clouds of a random family each, with {@code N}
-     * drawn per batch from {@code counts}, and {@code labels [B]} (the family's ordinal). Colours
+     * Classifier batches: {@code x [B, N, 3]} raw clouds of a random family each, {@code labels [B]}
+     * (the family's ordinal) and {@code counts [B]}: cloud {@code b} has {@code counts[b]} points,
+     * the sizes in {@code counts} taking turns within the batch, and fills the first rows of its
+     * slot ({@code N} is the largest size; the rest is zero padding). Colours
      * are not used; poses (any turn about the vertical axis, a small tilt) and sizes are
      * {@link ShapeDataset}'s.
      */
@@ -105,16 +107,22 @@ public final class ShapeBatches {
             throw new IllegalArgumentException("classifier batches need at least one point count");
         }
         int[] sizes = counts.clone();
+        int max = java.util.Arrays.stream(sizes).max().getAsInt();
         return (b, r) -> {
-            int n = sizes[r.nextInt(sizes.length)];
-            float[] x = new float[b * n * 3];
+            // the sizes take turns from a random first one, so every batch mixes them evenly
+            int first = r.nextInt(sizes.length);
+            float[] x = new float[b * max * 3];
             float[] labels = new float[b];
+            float[] points = new float[b];
             for (int i = 0; i < b; i++) {
+                int n = sizes[(first + i) % sizes.length];
                 ShapeDataset.Shape s = ShapeDataset.random(r);
-                System.arraycopy(s.cloud(n, r).coords(), 0, x, i * n * 3, n * 3);
+                System.arraycopy(s.cloud(n, r).coords(), 0, x, i * max * 3, n * 3);
                 labels[i] = s.family().ordinal();
+                points[i] = n;
             }
-            return new BatchSource.Batch(x, new long[] {b, n, 3}, Map.of("labels", labels), Map.of("labels", new long[] {b}));
+            return new BatchSource.Batch(x, new long[] {b, max, 3}, Map.of("labels", labels, "counts", points),
+                    Map.of("labels", new long[] {b}, "counts", new long[] {b}));
         };
     }
 

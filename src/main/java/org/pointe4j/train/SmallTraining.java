@@ -129,11 +129,21 @@ public final class SmallTraining implements AutoCloseable {
      * {@code resume} an existing run continues and its log is extended.
      */
     public void run(Path file, boolean resume, Consumer<Trainer.Log> progress, BooleanSupplier cancelled) {
+        run(file, resume, null, progress, cancelled);
+    }
+
+    /**
+     * As {@link #run(Path, boolean, Consumer, BooleanSupplier)}; a fresh run (nothing to resume)
+     * starts from the weights in {@code init} when it is not null (see {@link Trainer#initFrom}).
+     */
+    public void run(Path file, boolean resume, Path init, Consumer<Trainer.Log> progress, BooleanSupplier cancelled) {
         Path csv = file.resolveSibling(file.getFileName() + ".log.csv");
         StringBuilder log = new StringBuilder();
         try {
             if (resume && Files.exists(file)) {
                 trainer.resume(file);
+            } else if (init != null) {
+                trainer.initFrom(init);
             }
             if (resume && Files.exists(csv)) {
                 // the log may run past the last saved state (an interrupted run): keep only the rows the state covers

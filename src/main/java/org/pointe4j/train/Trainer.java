@@ -393,6 +393,41 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Starts a run from another run's weights (a warm start): every trained parameter and its
+     * average are set from {@code weights} (official format, as {@link #checkpoint} writes it);
+     * the optimiser moments and the step count start afresh. Used to grow a model's cloud: the
+     * point transformers have no parameter whose shape depends on the number of points, so a
+     * model trained on short clouds continues on long ones.
+     *
+     * @throws IllegalArgumentException naming the tensor when {@code weights} lacks one or its shape differs
+     */
+    public void initFrom(Path weights) {
+        if (!Files.isRegularFile(weights)) {
+            throw new IllegalArgumentException("cannot start from " + weights + ": no such file");
+        }
+        try (TorchCheckpoint w = TorchCheckpoint.open(weights)) {
+            String key = opt.stateDictKey.isEmpty() ? "" : opt.stateDictKey + ".";
+            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                String k = e.getKey();
+                long[] want = e.getValue().getShape().getShape();
+                long[] have = w.shape(key + k);
+                if (have == null) {
+                    throw new IllegalArgumentException(weights + " has no tensor '" + key + k + "': it belongs to another model");
+                }
+                if (!java.util.Arrays.equals(want, have)) {
+                    throw new IllegalArgumentException(weights + ": tensor '" + key + k + "' has shape " + java.util.Arrays.toString(have)
+                            + ", this model needs " + java.util.Arrays.toString(want));
+                }
+                float[] v = w.read(key + k).toFloats();
+                e.getValue().set(v);
+                if (ema.containsKey(k)) {
+                    ema.get(k).set(v);
+                }
+            }
+        }
+    }
+
     static Path stateFile(Path out) {
         return out.resolveSibling(out.getFileName() + ".state.pt");
     }

@@ -85,6 +85,30 @@ class TrainerTest {
         }
     }
 
+    @Test
+    void aWarmStartBeginsFromTheGivenWeightsAndRefusesAnotherModels(@TempDir Path dir) {
+        // the shipped upsampler's weights: its first loss is that of a trained model, a random network's is not
+        // (the same seed: both see the same shapes, timesteps and noise; near t = 0 no model does well, so 16 clouds)
+        double[] fresh = new double[2];
+        for (int i = 0; i < 2; i++) {
+            try (SmallTraining t = SmallTraining.create("upsample", 2, 8, null, 5)) {
+                List<Double> losses = new ArrayList<>();
+                t.run(dir.resolve("up" + i + ".pt"), false, i == 0 ? null : SmallModels.weights("upsample"), l -> losses.add(l.loss()),
+                        Cancellation.NEVER);
+                fresh[i] = mean(losses);
+                assertEquals(2, t.trainer().step(), "a warm start counts its steps from 0");
+            }
+        }
+        System.out.printf("upsample loss of the first two steps: random %.4f, warm start %.4f%n", fresh[0], fresh[1]);
+        assertTrue(fresh[1] < 0.5 * fresh[0], "random " + fresh[0] + ", warm start " + fresh[1]);
+        try (SmallTraining t = SmallTraining.create("upsample", 1, 1, null, 5)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> t.run(dir.resolve("up2.pt"), false, SmallModels.weights("base"), l -> { }, Cancellation.NEVER));
+            assertTrue(e.getMessage().contains("base") && (e.getMessage().contains("has no tensor") || e.getMessage().contains("has shape")),
+                    e.getMessage());
+        }
+    }
+
     private static double mean(List<Double> v) {
         return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }

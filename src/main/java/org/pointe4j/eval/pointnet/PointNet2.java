@@ -178,7 +178,28 @@ public final class PointNet2 extends Model {
         if (count < 2) {
             throw new IllegalArgumentException("training needs at least 2 clouds per batch (batch norm), got " + count);
         }
-        SetAbstraction.Trained l1 = sa1.forwardTraining(manager, xyz, count, n, null, starts(count, n, random));
+        return classifyTraining(manager, sa1.forwardTraining(manager, xyz, count, n, null, starts(count, n, random)), count, random);
+    }
+
+    /**
+     * As {@link #logProbabilitiesTraining(NDManager, float[], int, int, java.util.Random)} for
+     * normalised clouds of different sizes in one batch ({@code clouds[b]} flat {@code [n_b, 3]}),
+     * so that the batch norms learn statistics of every size the classifier will read.
+     */
+    public NDArray logProbabilitiesTraining(NDManager manager, float[][] clouds, java.util.Random random) {
+        int count = clouds.length;
+        if (count < 2) {
+            throw new IllegalArgumentException("training needs at least 2 clouds per batch (batch norm), got " + count);
+        }
+        int[] start = new int[count];
+        for (int b = 0; b < count; b++) {
+            start[b] = random.nextInt(clouds[b].length / 3);
+        }
+        return classifyTraining(manager, sa1.forwardTraining(manager, clouds, start), count, random);
+    }
+
+    // the levels after the first and the head: every cloud has the first level's number of centres
+    private NDArray classifyTraining(NDManager manager, SetAbstraction.Trained l1, int count, java.util.Random random) {
         SetAbstraction.Trained l2 = sa2.forwardTraining(manager, l1.xyz(), count, l1.points(), l1.features(), starts(count, l1.points(), random));
         SetAbstraction.Trained l3 = sa3.forwardTraining(manager, l2.xyz(), count, l2.points(), l2.features(), null);
         NDArray x = l3.features().reshape(count, -1);

@@ -27,20 +27,31 @@ public final class PointNetObjective {
      *
      * @param xyz {@code [B, N, 3]} clouds as sampled (any centre and size)
      * @param labels {@code [B]} class indices (as floats)
+     * @param counts {@code [B]} the number of points of each cloud (as floats), its first
+     *     {@code counts[b]} rows of {@code xyz} (the rest is padding); null when all have {@code N}
      * @param random augmentation, start points and dropout
      */
-    public static NDArray nll(PointNet2 net, NDArray xyz, NDArray labels, Random random) {
+    public static NDArray nll(PointNet2 net, NDArray xyz, NDArray labels, NDArray counts, Random random) {
         long[] shape = xyz.getShape().getShape();
         if (shape.length != 3 || shape[2] != 3) {
             throw new IllegalArgumentException("expected clouds of shape [B, N, 3], got " + xyz.getShape());
         }
         int count = (int) shape[0];
         int n = (int) shape[1];
-        float[] points = xyz.toFloatArray();
-        Grouping.normalize(points, count, n);
-        for (int i = 0; i < points.length; i++) {
-            double j = JITTER * random.nextGaussian();
-            points[i] += (float) Math.max(-JITTER_CLIP, Math.min(JITTER_CLIP, j));
+        float[] all = xyz.toFloatArray();
+        float[] sizes = counts == null ? null : counts.toFloatArray();
+        float[][] clouds = new float[count][];
+        for (int b = 0; b < count; b++) {
+            int nb = sizes == null ? n : Math.round(sizes[b]);
+            if (nb < 1 || nb > n) {
+                throw new IllegalArgumentException("cloud " + b + " claims " + sizes[b] + " points; the batch holds 1 to " + n);
+            }
+            clouds[b] = java.util.Arrays.copyOfRange(all, b * n * 3, (b * n + nb) * 3);
+            Grouping.normalize(clouds[b], 1, nb);
+            for (int i = 0; i < clouds[b].length; i++) {
+                double j = JITTER * random.nextGaussian();
+                clouds[b][i] += (float) Math.max(-JITTER_CLIP, Math.min(JITTER_CLIP, j));
+            }
         }
         float[] label = labels.toFloatArray();
         float[] oneHot = new float[count * net.classes()];
@@ -51,7 +62,7 @@ public final class PointNetObjective {
             }
             oneHot[b * net.classes() + c] = 1;
         }
-        NDArray logp = net.logProbabilitiesTraining(xyz.getManager(), points, count, n, random);
+        NDArray logp = net.logProbabilitiesTraining(xyz.getManager(), clouds, random);
         return logp.mul(xyz.getManager().create(oneHot, logp.getShape())).sum(new int[] {1}).neg();
     }
 }

@@ -141,6 +141,33 @@ final class SetAbstraction {
         return new Trained(centres, s, mlp(x, true).max(new int[] {2}));
     }
 
+    /**
+     * The first level in training mode on clouds of different sizes ({@code clouds[b]} flat
+     * {@code [n_b, 3]}, no input features). Farthest-point sampling and the ball query pick
+     * {@code npoint} groups of {@code nsample} members whatever a cloud's size, so the grouped
+     * input of every cloud has the same shape and the MLP runs on one batch: its batch norms see
+     * all sizes at once, as their running statistics will at evaluation.
+     */
+    Trained forwardTraining(NDManager manager, float[][] clouds, int[] start) {
+        if (groupAll || inChannels != 3) {
+            throw new IllegalStateException("clouds of different sizes enter only the first level (centres, no features)");
+        }
+        int count = clouds.length;
+        int s = npoint;
+        int k = nsample;
+        float[] centres = new float[count * s * 3];
+        float[] grouped = new float[count * s * k * 3];
+        for (int b = 0; b < count; b++) {
+            int n = clouds[b].length / 3;
+            int[] fps = Grouping.farthestPoints(clouds[b], 1, n, npoint, new int[] {start[b]});
+            float[] c = Grouping.gather(clouds[b], 1, n, fps, s, 3);
+            int[] idx = Grouping.ballQuery(manager, radius, nsample, clouds[b], 1, n, c, s);
+            System.arraycopy(c, 0, centres, b * s * 3, s * 3);
+            System.arraycopy(group(clouds[b], 1, n, null, 0, c, idx), 0, grouped, b * s * k * 3, s * k * 3);
+        }
+        return new Trained(centres, s, mlp(manager.create(grouped, new Shape(count, s, k, 3)), true).max(new int[] {2}));
+    }
+
     /** The output of a level in training mode. */
     record Trained(float[] xyz, int points, NDArray features) {
     }

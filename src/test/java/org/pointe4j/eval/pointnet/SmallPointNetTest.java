@@ -43,7 +43,7 @@ class SmallPointNetTest {
             float[] labels = batch.kwargs().get("labels");
             double before;
             try (NDManager m = net.manager().newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray loss = PointNetObjective.nll(net, m.create(xyz, new Shape(count, n, 3)), m.create(labels), new Random(11)).mean();
+                NDArray loss = PointNetObjective.nll(net, m.create(xyz, new Shape(count, n, 3)), m.create(labels), null, new Random(11)).mean();
                 before = loss.getFloat();
                 gc.backward(loss);
             }
@@ -58,10 +58,37 @@ class SmallPointNetTest {
             double after;
             try (NDManager m = net.manager().newSubManager()) {
                 // the same augmentation, start points and dropout masks: only the weights differ
-                after = Torch.withoutGradients(() -> PointNetObjective.nll(net, m.create(xyz, new Shape(count, n, 3)), m.create(labels),
+                after = Torch.withoutGradients(() -> PointNetObjective.nll(net, m.create(xyz, new Shape(count, n, 3)), m.create(labels), null,
                         new Random(11)).mean().getFloat());
             }
             assertTrue(after < before, "loss " + before + " -> " + after);
+        }
+    }
+
+    @Test
+    void aBatchMixesCloudSizesAndTheRaggedPathMatchesTheUniformOne() {
+        BatchSource.Batch batch = ShapeBatches.classes(new int[] {128, 512}).next(4, new Random(4));
+        assertArrayEquals(new long[] {4, 512, 3}, batch.shape());
+        float[] counts = batch.kwargs().get("counts");
+        assertEquals(2, java.util.Arrays.stream(new double[] {counts[0], counts[1], counts[2], counts[3]}).filter(c -> c == 128).count(),
+                java.util.Arrays.toString(counts));
+        for (int b = 0; b < 4; b++) {
+            for (int i = (int) counts[b] * 3; i < 512 * 3; i++) {
+                assertEquals(0f, batch.x()[b * 512 * 3 + i], "padding of cloud " + b);
+            }
+        }
+        // clouds of one size through the ragged path give what the uniform path gives
+        int n = 256;
+        float[] xyz = ShapeBatches.classes(new int[] {n}).next(3, new Random(5)).x();
+        Grouping.normalize(xyz, 3, n);
+        float[][] clouds = new float[3][];
+        for (int b = 0; b < 3; b++) {
+            clouds[b] = java.util.Arrays.copyOfRange(xyz, b * n * 3, (b + 1) * n * 3);
+        }
+        try (PointNet2 net = PointNet2.random(8, 1, ShapeFamily.values().length); NDManager m = net.manager().newSubManager()) {
+            float[] uniform = net.logProbabilitiesTraining(m, xyz, 3, n, new Random(6)).toFloatArray();
+            float[] ragged = net.logProbabilitiesTraining(m, clouds, new Random(6)).toFloatArray();
+            assertArrayEquals(uniform, ragged, 1e-5f);
         }
     }
 
