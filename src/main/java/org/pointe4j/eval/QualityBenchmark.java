@@ -17,6 +17,7 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -114,9 +115,6 @@ public final class QualityBenchmark {
         NamedColor[] colors = NamedColor.values();
         for (ShapeFamily f : ShapeFamily.values()) {
             List<PointCloud> truth = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                truth.add(ShapeDataset.of(f, NamedColor.GRAY, r).cloud(512, r));
-            }
             for (int j = 0; j < perFamily; j++) {
                 NamedColor c = colors[(f.ordinal() * perFamily + j) % colors.length];
                 String p = "a " + c.word() + " " + f.word();
@@ -137,13 +135,19 @@ public final class QualityBenchmark {
                 basePred.append(bf.word() + ", " + bc.word());
                 baseRightFamily += bf == f ? 1 : 0;
                 baseRightColor += bc == c ? 1 : 0;
+                if (truth.isEmpty()) {
+                    // as dense as the model's clouds: the Chamfer distance of a sparser reference would be larger
+                    for (int i = 0; i < 8; i++) {
+                        truth.add(ShapeDataset.of(f, NamedColor.GRAY, r).cloud(pc.size(), r));
+                    }
+                }
                 ShapeFamily pf = classifier.family(pc);
                 NamedColor pcol = ShapeClassifier.color(pc);
                 double cd = Double.MAX_VALUE;
                 for (PointCloud t : truth) {
                     cd = Math.min(cd, ShapeClassifier.chamfer(pc, t));
                 }
-                PointCloud other = ShapeDataset.of(f, NamedColor.GRAY, r).cloud(512, r);
+                PointCloud other = ShapeDataset.of(f, NamedColor.GRAY, r).cloud(pc.size(), r);
                 double base = Double.MAX_VALUE;
                 for (PointCloud t : truth) {
                     base = Math.min(base, ShapeClassifier.chamfer(other, t));
@@ -162,6 +166,8 @@ public final class QualityBenchmark {
                 k++;
             }
         }
+        chamfer.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(4));
+        seconds.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(2));
         Table rows = Table.create("quality", prompt, predFamily, okFamily, predColor, okColor, chamfer, basePred, seconds);
         Table topo = sdf == null ? null : topology(sdf, new Random(seed + 1));
         int trueRight = 0;

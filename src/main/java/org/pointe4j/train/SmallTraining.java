@@ -66,7 +66,9 @@ public final class SmallTraining implements AutoCloseable {
         }
         PointDiffusionTransformer net = PointModels.random(SmallModels.config(which), INIT_SEED);
         var cfg = SmallModels.config(which);
-        BatchSource data = which.equals("base") ? ShapeBatches.base(cfg.nCtx()) : ShapeBatches.upsample(cfg.condCtx(), cfg.nCtx());
+        // the upsampler may train on shorter clouds than it samples: no parameter depends on the number of points
+        int points = tr.has("n_ctx") ? tr.get("n_ctx").getAsInt() : cfg.nCtx();
+        BatchSource data = which.equals("base") ? ShapeBatches.base(cfg.nCtx()) : ShapeBatches.upsample(cfg.condCtx(), points);
         return new SmallTraining(which, net, new Trainer(net, Trainer.diffusionLoss(net, SmallModels.diffusion(which)), data, opt), opt);
     }
 
