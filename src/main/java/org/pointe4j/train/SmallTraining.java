@@ -6,6 +6,7 @@ import org.pointe4j.diffusion.Cancellation;
 import org.pointe4j.io.AtomicFiles;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.nn.Model;
+import org.pointe4j.pointe.PointConfig;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointModels;
 
@@ -64,11 +65,14 @@ public final class SmallTraining implements AutoCloseable {
             BatchSource data = ShapeBatches.sdf(tr.get("points").getAsInt(), tr.get("queries").getAsInt());
             return new SmallTraining(which, sdf, new Trainer(sdf, Trainer.sdfLoss(sdf), data, opt), opt);
         }
-        PointDiffusionTransformer net = PointModels.random(SmallModels.config(which), INIT_SEED);
-        var cfg = SmallModels.config(which);
-        // the upsampler may train on shorter clouds than it samples: no parameter depends on the number of points
-        int points = tr.has("n_ctx") ? tr.get("n_ctx").getAsInt() : cfg.nCtx();
-        BatchSource data = which.equals("base") ? ShapeBatches.base(cfg.nCtx()) : ShapeBatches.upsample(cfg.condCtx(), points);
+        JsonObject config = spec.getAsJsonObject("config").deepCopy();
+        if (tr.has("n_ctx")) {
+            // a model may train on shorter clouds than it samples: no parameter depends on the number of points
+            config.add("n_ctx", tr.get("n_ctx"));
+        }
+        PointConfig cfg = PointConfig.of(config);
+        PointDiffusionTransformer net = PointModels.random(cfg, INIT_SEED);
+        BatchSource data = which.equals("base") ? ShapeBatches.base(cfg.nCtx()) : ShapeBatches.upsample(cfg.condCtx(), cfg.nCtx());
         return new SmallTraining(which, net, new Trainer(net, Trainer.diffusionLoss(net, SmallModels.diffusion(which)), data, opt), opt);
     }
 
