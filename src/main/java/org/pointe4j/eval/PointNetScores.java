@@ -42,11 +42,13 @@ import java.util.Random;
  * @param pfidTrueBase {@code pfidTrue} at the base stage's point count
  * @param pisTrueBase {@code pisTrue} at the base stage's point count
  * @param classes the classifier's number of classes (the largest possible P-IS)
+ * @param points the final clouds' number of points
+ * @param basePoints the base stage's clouds' number of points
  * @param perFamily one row per family with at least one cloud: clouds, and the three P-FIDs over
  *     that family's clouds alone (NaN below two clouds, which have no covariance)
  */
 public record PointNetScores(double pfid, double pis, double pfidBase, double pisBase, double pfidTrue, double pisTrue,
-        double pfidTrueBase, double pisTrueBase, int classes, Table perFamily) {
+        double pfidTrueBase, double pisTrueBase, int classes, int points, int basePoints, Table perFamily) {
 
     /** Seed offsets of the two true sets, so that they never repeat the benchmark's own draws. */
     static final long TRUE_A = 0x5EED_A11L;
@@ -119,7 +121,8 @@ public record PointNetScores(double pfid, double pis, double pfidBase, double pi
             all.add(i);
         }
         return new PointNetScores(pfid(gen, trueA, all), pis(gen), pfid(genBase, trueBaseA, all), pis(genBase),
-                pfid(trueB, trueA, all), pis(trueA), pfid(trueBaseB, trueBaseA, all), pis(trueBaseA), gen.classes(), table);
+                pfid(trueB, trueA, all), pis(trueA), pfid(trueBaseB, trueBaseA, all), pis(trueBaseA), gen.classes(),
+                finals.get(0).size(), bases.get(0).size(), table);
     }
 
     /**

@@ -88,13 +88,17 @@ public final class Evaluation implements Displayable {
     /** P-FID and P-IS of the base stage's and the final clouds, and of true shapes at the same sizes. */
     public Table summary() {
         PointNetScores s = scores();
-        StringColumn what = StringColumn.create("clouds", "base stage (128 points)", "final (512 points)");
+        StringColumn what = StringColumn.create("clouds", sizes(s).toArray(new String[0]));
         // a table to read: two decimals, far below what separates one sampling run from the next
         DoubleColumn fid = DoubleColumn.create("P-FID against true shapes", r2(s.pfidBase()), r2(s.pfid()));
         DoubleColumn fidTrue = DoubleColumn.create("P-FID true-vs-true", r2(s.pfidTrueBase()), r2(s.pfidTrue()));
         DoubleColumn pis = DoubleColumn.create("P-IS", r2(s.pisBase()), r2(s.pis()));
         DoubleColumn pisTrue = DoubleColumn.create("P-IS of true shapes", r2(s.pisTrueBase()), r2(s.pisTrue()));
         return Table.create("P-FID and P-IS (at most " + s.classes() + ")", what, fid, fidTrue, pis, pisTrue);
+    }
+
+    private static List<String> sizes(PointNetScores s) {
+        return List.of("base stage (" + s.basePoints() + " points)", "final (" + s.points() + " points)");
     }
 
     /** P-FID per family: final, base stage and true-vs-true (two or three clouds per family: noisy). */
@@ -123,7 +127,7 @@ public final class Evaluation implements Displayable {
     /** P-IS of the base stage's and the final clouds, and of true shapes at both sizes (the ceiling). */
     public Plot pisPlot() {
         PointNetScores s = scores();
-        List<String> x = List.of("base stage (128 points)", "final (512 points)");
+        List<String> x = sizes(s);
         Trace[] traces = {
             dots(x, s.pisBase(), DoubleColumn.create("", new double[] {s.pis()}), "generated"),
             dots(x, s.pisTrueBase(), DoubleColumn.create("", new double[] {s.pisTrue()}), "true shapes"),

@@ -21,7 +21,7 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * The project's own small Point-E ({@code models/small/}, also inside the jar): a base model over
- * 128 points conditioned on {@link PromptEmbedder} vectors, an upsampler to 512 points and an SDF
+ * 128 points conditioned on {@link PromptEmbedder} vectors, an upsampler to 1024 points and an SDF
  * model, trained on {@link ShapeDataset} by {@code bin/pointe train all}. Their configs are the
  * data file {@code small_models.json}; the weights are official-format checkpoints.
  */

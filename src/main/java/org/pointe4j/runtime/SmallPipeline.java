@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The text-to-point-cloud pipeline of the project's small models: prompt vocabulary embedding
- * ({@link PromptEmbedder}), small base (128 points) and small upsampler (to 512 points), sampled
+ * ({@link PromptEmbedder}), small base (128 points) and small upsampler (to 1024 points), sampled
  * with point-e's settings. Works offline with no downloaded weights.
  */
 public final class SmallPipeline {

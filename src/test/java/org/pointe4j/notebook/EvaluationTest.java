@@ -33,7 +33,7 @@ class EvaluationTest {
         Table perFamily = Table.create("P-FID per family", StringColumn.create("family", "sphere", "torus"),
                 IntColumn.create("clouds", 2, 2), DoubleColumn.create("P-FID", 30.0, 40.0),
                 DoubleColumn.create("P-FID base", 50.0, 60.0), DoubleColumn.create("P-FID true-vs-true", 10.0, 11.0));
-        return new PointNetScores(20, 3.5, 45, 2.5, 8, 7.5, 9, 7.0, 8, perFamily);
+        return new PointNetScores(20, 3.5, 45, 2.5, 8, 7.5, 9, 7.0, 8, 1024, 128, perFamily);
     }
 
     @Test

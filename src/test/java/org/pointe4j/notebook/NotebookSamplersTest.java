@@ -37,7 +37,7 @@ class NotebookSamplersTest {
         assertEquals(KarrasSampler.Kind.HEUN, Notebook.settings().stage(0).sampler());
 
         PointCloud cloud = Notebook.text2pc("a red torus", chosen.withSteps(4, 3), 0);
-        assertEquals(512, cloud.size());
+        assertEquals(1024, cloud.size());
         assertEquals(before, Notebook.settings());
     }
 

@@ -41,16 +41,16 @@ class NotebookTest {
     @Test
     void stagesOneCallEachWithTheSmallModels() {
         PointCloud cloud = Notebook.text2pc("a red torus", few, 0);
-        assertEquals(512, cloud.size());
+        assertEquals(1024, cloud.size());
         assertTrue(cloud.hasColors());
         PointCloud coarse = Notebook.base("a blue cube", few, 1);
         assertEquals(128, coarse.size());
         PointCloud fine = Notebook.upsample(coarse, few, 1);
-        assertEquals(512, fine.size());
+        assertEquals(1024, fine.size());
         // the upsampler keeps the coarse points and adds the rest
         assertEquals(coarse.coords()[0], fine.coords()[0]);
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Notebook.upsample(cloud, 1));
-        assertTrue(bad.getMessage().contains("refines clouds of 128 points, got 512"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("refines clouds of 128 points, got 1024"), bad.getMessage());
     }
 
     @Test
@@ -60,7 +60,7 @@ class NotebookTest {
         assertTrue(mesh.faceCount() > 0, "the small SDF model finds a surface");
         assertTrue(mesh.hasColors());
         Path ply = Notebook.save(cloud, dir.resolve("c.ply").toString());
-        assertEquals(512, PointCloud.load(ply).size());
+        assertEquals(1024, PointCloud.load(ply).size());
         assertThrows(IllegalArgumentException.class, () -> Notebook.save("text", dir.resolve("x.txt").toString()));
     }
 
@@ -87,7 +87,7 @@ class NotebookTest {
     void aRecordingHasOneFramePerStep() {
         Recording run = Notebook.record("a green cone", few, 2);
         assertEquals(6 + 4, run.frames().size(), "one frame per step of both stages");
-        assertEquals(512, run.result().size());
+        assertEquals(1024, run.result().size());
         Table steps = run.table();
         assertEquals(10, steps.rowCount());
         assertEquals(List.of("stage", "step", "sigma", "timestep", "ms", "extent"), steps.columnNames());
