@@ -231,7 +231,7 @@ public final class SamplerSweep {
 
     /**
      * P-FID against network evaluations, one line per sampler (means over seeds), with the
-     * true-vs-true floor as a dashed line: issue 20's plot.
+     * true-vs-true floor as a flat line: issue 20's plot.
      */
     public static Figure plot(List<Row> rows) {
         Table s = summary(rows);

@@ -134,12 +134,14 @@ class SmallPointNetTest {
         assertTrue(SmallPointNet.available(), "pointnet_small.pt must ship in models/small");
         PointNetClassifier clf = SmallPointNet.load();
         try (PointNet2 net = clf.network()) {
-            // a held-out set of its own (seeds 2^51 and up), apart from the one measured after training; at 512
-            // points, the final cloud size, where the shipped weights meet the 90% bar (1024 and 128 do not yet:
-            // see the README, their batch-norm statistics need batches that mix point counts)
-            SmallPointNet.Accuracy a = SmallPointNet.heldOutAccuracy(clf, 4, 512, 1L << 51, Progress.NONE);
-            System.out.printf("shipped pointnet_small.pt: %d/%d fresh true shapes at 512 points%n", a.correct(), a.total());
-            assertTrue(a.fraction() >= 0.9, a.correct() + " of " + a.total() + " right");
+            // a held-out set of its own (seeds 2^51 and up), apart from the one measured after training (20 per family:
+            // 85.0% at 128 points, 99.4% at 512 and at 1024), at the final cloud's size and at the base stage's
+            SmallPointNet.Accuracy fine = SmallPointNet.heldOutAccuracy(clf, 4, 1024, 1L << 51, Progress.NONE);
+            SmallPointNet.Accuracy coarse = SmallPointNet.heldOutAccuracy(clf, 4, 128, 1L << 51, Progress.NONE);
+            System.out.printf("shipped pointnet_small.pt: %d/%d fresh true shapes at 1024 points, %d/%d at 128%n", fine.correct(),
+                    fine.total(), coarse.correct(), coarse.total());
+            assertTrue(fine.fraction() >= 0.95, fine.correct() + " of " + fine.total() + " right at 1024 points");
+            assertTrue(coarse.fraction() >= 0.7, coarse.correct() + " of " + coarse.total() + " right at 128 points");
         }
     }
 
