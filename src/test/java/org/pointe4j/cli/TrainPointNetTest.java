@@ -46,4 +46,14 @@ class TrainPointNetTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("pointnet"), r.err());
     }
+
+    @Test
+    void aWarmStartNeedsOneModelAndAnExistingFile(@TempDir Path dir) {
+        CliTest.Run all = CliTest.run("train", "all", "--init", dir.resolve("x.pt").toString(), "--out", dir.toString());
+        assertEquals(2, all.code());
+        assertTrue(all.err().contains("--init needs one model"), all.err());
+        CliTest.Run missing = CliTest.run("train", "upsample", "--init", dir.resolve("x.pt").toString(), "--out", dir.toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("--init " + dir.resolve("x.pt") + ": no such file"), missing.err());
+    }
 }
