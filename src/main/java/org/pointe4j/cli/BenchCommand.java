@@ -63,7 +63,7 @@ final class BenchCommand implements Command {
                 + "GLIDE forwards include the caption transformer; TOKENS is then the number of pixels.\n"
                 + "--precision runs everything once per precision (default: the current one, see pointe.precision).\n"
                 + "--pipeline samples one cloud end to end (loading, CLIP, both stages), guidance 3, per --preset\n"
-                + "(default: point-e's 64 + 64 Heun steps; fast: " + SamplerPreset.FAST + "; a list runs each;\n"
+                + "(default: point-e's 64 + 64 Heun steps; " + SamplerPreset.FAST + "; a list runs each;\n"
                 + "--steps changes both step counts): text = base40M-textvec + upsample, image = base40M + upsample,\n"
                 + "with the official weights when present, else random weights at the official sizes. Further rows\n"
                 + "extrapolate the default and fast presets from the run's time per network evaluation.\n"

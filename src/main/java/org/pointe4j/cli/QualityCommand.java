@@ -65,7 +65,7 @@ final class QualityCommand implements Command {
                 + "--precision samples in fp32 or bf16 (default: pointe.precision), to check that the fast path\n"
                 + "keeps the quality. --guidance is the base stage's classifier-free guidance (point-e's 3); the\n"
                 + "sigma options are text2pc's. --preset picks the samplers and steps (default: point-e's heun 64 + 64;\n"
-                + "fast: " + SamplerPreset.FAST + "); --sampler, --steps and the upsample ones override it.";
+                + SamplerPreset.FAST + "); --sampler, --steps and the upsample ones override it.";
     }
 
     @Override
