@@ -63,7 +63,7 @@ public final class SmallTraining implements AutoCloseable {
         if (which.equals("sdf")) {
             SdfModel sdf = SdfModel.random(spec.getAsJsonObject("config"), INIT_SEED);
             BatchSource data = ShapeBatches.sdf(tr.get("points").getAsInt(), tr.get("queries").getAsInt());
-            return new SmallTraining(which, sdf, new Trainer(sdf, Trainer.sdfLoss(sdf), data, opt), opt);
+            return new SmallTraining(which, sdf, new Trainer(sdf, Objectives.sdfLoss(sdf), data, opt), opt);
         }
         JsonObject config = spec.getAsJsonObject("config").deepCopy();
         if (tr.has("n_ctx")) {
@@ -73,7 +73,7 @@ public final class SmallTraining implements AutoCloseable {
         PointConfig cfg = PointConfig.of(config);
         PointDiffusionTransformer net = PointModels.random(cfg, INIT_SEED);
         BatchSource data = which.equals("base") ? ShapeBatches.base(cfg.nCtx()) : ShapeBatches.upsample(cfg.condCtx(), cfg.nCtx());
-        return new SmallTraining(which, net, new Trainer(net, Trainer.diffusionLoss(net, SmallModels.diffusion(which)), data, opt), opt);
+        return new SmallTraining(which, net, new Trainer(net, Objectives.diffusionLoss(net, SmallModels.diffusion(which)), data, opt), opt);
     }
 
     /**

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import org.pointe4j.diffusion.GaussianDiffusion;
 import org.pointe4j.io.HostArray;
 import org.pointe4j.io.TorchCheckpoint;
 import org.pointe4j.io.TorchSaveWriter;
@@ -22,9 +21,8 @@ import java.util.function.Function;
 
 /**
  * Trains a model with DJL's autograd on the CPU, for the project's small models: a point-e
- * denoiser with point-e's objective ({@link #diffusionLoss}: MSE of the prediction, epsilon, x_0
- * or v as the diffusion's {@code mean_type} says, plus the variational bound for the learned
- * variance, uniform timesteps) or the SDF model ({@link #sdfLoss}); AdamW (decoupled weight
+ * denoiser with point-e's objective or the SDF model (the loss functions of {@link Objectives});
+ * AdamW (decoupled weight
  * decay, Loshchilov &amp; Hutter 2019) with linear warm-up then cosine decay, an exponential moving average of the weights (the weights that are
  * shipped), and checkpoints in the official {@code torch.save} format. Training state (raw
  * weights, EMA, AdamW moments, step) is saved beside the checkpoint so a run can be resumed.
@@ -150,7 +148,7 @@ public final class Trainer {
     private int skipped;
 
     /**
-     * @param lossFn the objective on one batch (see {@link #diffusionLoss})
+     * @param lossFn the objective on one batch (see {@link Objectives})
      */
     public Trainer(Model model, LossFn lossFn, BatchSource data, Options opt) {
         opt.validate();
@@ -166,43 +164,6 @@ public final class Trainer {
             m2.put(e.getKey(), m.zeros(w.getShape()));
             w.setRequiresGradient(true);
         }
-    }
-
-    /** point-e's objective for a denoiser: scale the batch, noise it at uniform t, predict, score {@code [mse, vb]}. */
-    public static LossFn diffusionLoss(org.pointe4j.pointe.PointDiffusionTransformer net, GaussianDiffusion d) {
-        return (x, kwargs, r) -> {
-            int b = (int) x.getShape().get(0);
-            int[] t = new int[b];
-            for (int i = 0; i < b; i++) {
-                t[i] = r.nextInt(d.numTimesteps());
-            }
-            NDArray x0 = d.scaleChannels(x);
-            float[] n = new float[(int) x0.size()];
-            for (int i = 0; i < n.length; i++) {
-                n[i] = (float) r.nextGaussian();
-            }
-            NDArray noise = x.getManager().create(n, x0.getShape());
-            NDArray xt = d.qSample(x0, t, noise);
-            NDArray out = net.forward(xt, d.modelTimesteps(x.getManager(), t), kwargs);
-            return d.trainingLosses(out, x0, xt, t, noise);
-        };
-    }
-
-    /**
-     * The SDF objective: mean absolute error of the predicted signed distance against the true one
-     * clamped to +-0.1 (only the region near the surface shapes the mesh; far away the model just
-     * has to get the sign right). The prediction itself is not clamped: a clamp would stop the
-     * gradient wherever the untrained model starts outside +-0.1, and training would stall. The batch
-     * is the clouds {@code [B, 3, N]}; {@code queries [B, 3, Q]} and {@code sdf [B, Q]} come as kwargs.
-     */
-    public static LossFn sdfLoss(org.pointe4j.mesh.SdfModel sdf) {
-        return (x, kwargs, r) -> {
-            try (org.pointe4j.mesh.SdfModel.Encoded enc = sdf.encode(x, org.pointe4j.nn.Tap.NONE)) {
-                NDArray pred = sdf.predict(kwargs.get("queries"), enc, org.pointe4j.nn.Tap.NONE);
-                NDArray target = kwargs.get("sdf").clip(-0.1, 0.1);
-                return new NDArray[] {pred.sub(target).abs().mean(new int[] {1})};
-            }
-        };
     }
 
     /** Steps done so far. */

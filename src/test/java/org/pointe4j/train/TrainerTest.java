@@ -79,7 +79,7 @@ class TrainerTest {
         try (SdfModel sdf = SdfModel.random(cfg, 1)) {
             assertThrows(IllegalArgumentException.class, () -> SmallTraining.create("pointnet", 1, 1, null, 0));
             IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
-                    () -> new Trainer(sdf, Trainer.sdfLoss(sdf), ShapeBatches.sdf(8, 8), new Trainer.Options().steps(1)).resume(file));
+                    () -> new Trainer(sdf, Objectives.sdfLoss(sdf), ShapeBatches.sdf(8, 8), new Trainer.Options().steps(1)).resume(file));
             assertTrue(wrong.getMessage().contains("belongs to another model") || wrong.getMessage().contains("nothing to resume"),
                     wrong.getMessage());
         }
