@@ -97,13 +97,26 @@ public final class ShapeDataset {
 
     /** A random shape of a random family and colour. */
     public static Shape random(Random r) {
+        return random(r, RADIUS);
+    }
+
+    /**
+     * A random shape of a random family and colour whose bounding radius is drawn from
+     * {@code radius} ({@code [min, max]}) instead of {@code data.radius}.
+     */
+    public static Shape random(Random r, double[] radius) {
         ShapeFamily[] fams = ShapeFamily.values();
         NamedColor[] cols = NamedColor.values();
-        return of(fams[r.nextInt(fams.length)], cols[r.nextInt(cols.length)], r);
+        return of(fams[r.nextInt(fams.length)], cols[r.nextInt(cols.length)], r, radius);
     }
 
     /** A shape of the given family and colour in a random pose and size. */
     public static Shape of(ShapeFamily family, NamedColor color, Random r) {
+        return of(family, color, r, RADIUS);
+    }
+
+    private static Shape of(ShapeFamily family, NamedColor color, Random r, double[] radius) {
+        checkRadius(radius[0], radius[1], "radius");
         double[] prop = family.proportions(r);
         double yaw = 2 * Math.PI * r.nextDouble();
         double tilt = Math.toRadians(15) * r.nextDouble();
@@ -111,7 +124,7 @@ public final class ShapeDataset {
         Matrix3d rot = new Matrix3d().rotateZ(tiltDir).rotateX(tilt).rotateZ(yaw - tiltDir);
         // bounding radius in local units, from the proportions' extent
         double extent = localRadius(family, prop, r);
-        double target = RADIUS[0] + (RADIUS[1] - RADIUS[0]) * r.nextDouble();
+        double target = radius[0] + (radius[1] - radius[0]) * r.nextDouble();
         return new Shape(family, color, prop, rot, target / extent);
     }
 
@@ -123,10 +136,14 @@ public final class ShapeDataset {
         }
         double lo = a.get(0).getAsDouble();
         double hi = a.get(1).getAsDouble();
-        if (!(lo > 0 && lo <= hi && hi < 0.5)) {
-            throw new IllegalStateException("small_models.json: data.radius [" + lo + ", " + hi + "] must satisfy 0 < min <= max < 0.5");
-        }
+        checkRadius(lo, hi, "small_models.json: data.radius");
         return new double[] {lo, hi};
+    }
+
+    private static void checkRadius(double lo, double hi, String what) {
+        if (!(lo > 0 && lo <= hi && hi < 0.5)) {
+            throw new IllegalStateException(what + " [" + lo + ", " + hi + "] must satisfy 0 < min <= max < 0.5");
+        }
     }
 
     private static double localRadius(ShapeFamily f, double[] prop, Random r) {

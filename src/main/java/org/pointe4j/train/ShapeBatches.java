@@ -10,7 +10,7 @@ import java.util.Random;
 /**
  * Training batches from {@link ShapeDataset} for the three small models: base (clouds and prompt
  * vectors, 10% of them dropped to zero for classifier-free guidance), upsampler (a random subset
- * of each cloud as {@code low_res}, the rest as the target) and SDF (cloud, query points a third
+ * of each cloud as {@code low_res}, optionally noised, the rest as the target) and SDF (cloud, query points a third
  * uniform in the [-0.51, 0.51] cube, a third near the surface, a third inside; true signed distances),
  * and the shape classifier (clouds and their family).
  */
@@ -40,13 +40,37 @@ public final class ShapeBatches {
 
     /** Upsampler batches: {@code low} points as {@code low_res [B, 6, low]}, the other {@code high} as {@code x}. */
     public static BatchSource upsample(int low, int high) {
+        return upsample(low, high, ShapeDataset.radiusRange(), 0);
+    }
+
+    /**
+     * Upsampler batches from shapes whose bounding radius is drawn from {@code radius}, with
+     * noise-conditioning augmentation of the coarse cloud (Ho et al. 2021, "Cascaded Diffusion
+     * Models", section 4.1): each sample's {@code low_res} coordinates get Gaussian noise of a
+     * standard deviation drawn uniformly from {@code [0, lowResNoise]}. At sampling time the coarse
+     * cloud comes from the base model, a little off the surface and a little off in size; trained
+     * only on exact surface points, the upsampler reads such a cloud as something it never saw and
+     * fills the inside of a sphere instead of its surface. The target points stay exact, so it
+     * learns to put the surface where the noisy coarse points say it is. The level is not an input
+     * (point-e's upsampler has none), so the official architecture loads these weights unchanged.
+     */
+    public static BatchSource upsample(int low, int high, double[] radius, double lowResNoise) {
+        if (!(lowResNoise >= 0 && lowResNoise < 0.5)) {
+            throw new IllegalArgumentException("low_res_noise " + lowResNoise + " must be in [0, 0.5)");
+        }
         return (b, r) -> {
             float[] x = new float[b * 6 * high];
             float[] lowRes = new float[b * 6 * low];
             for (int i = 0; i < b; i++) {
-                PointCloud c = ShapeDataset.random(r).cloud(low + high, r);
+                PointCloud c = ShapeDataset.random(r, radius).cloud(low + high, r);
                 fill(lowRes, i, c, 0, low, low);
                 fill(x, i, c, low, high, high);
+                double sd = lowResNoise * r.nextDouble();
+                for (int k = 0; k < 3 && sd > 0; k++) {
+                    for (int p = 0; p < low; p++) {
+                        lowRes[(i * 6 + k) * low + p] += (float) (sd * r.nextGaussian());
+                    }
+                }
             }
             return new BatchSource.Batch(x, new long[] {b, 6, high}, Map.of("low_res", lowRes), Map.of("low_res", new long[] {b, 6, low}));
         };

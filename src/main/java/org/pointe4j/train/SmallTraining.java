@@ -7,6 +7,7 @@ import org.pointe4j.io.AtomicFiles;
 import org.pointe4j.mesh.SdfModel;
 import org.pointe4j.nn.Model;
 import org.pointe4j.pointe.PointConfig;
+import org.pointe4j.shapes.ShapeDataset;
 import org.pointe4j.pointe.PointDiffusionTransformer;
 import org.pointe4j.pointe.PointModels;
 
@@ -72,8 +73,24 @@ public final class SmallTraining implements AutoCloseable {
         }
         PointConfig cfg = PointConfig.of(config);
         PointDiffusionTransformer net = PointModels.random(cfg, INIT_SEED);
-        BatchSource data = which.equals("base") ? ShapeBatches.base(cfg.nCtx()) : ShapeBatches.upsample(cfg.condCtx(), cfg.nCtx());
+        BatchSource data = which.equals("base") ? ShapeBatches.base(cfg.nCtx()) : upsampleData(tr, cfg);
         return new SmallTraining(which, net, new Trainer(net, Objectives.diffusionLoss(net, SmallModels.diffusion(which)), data, opt), opt);
+    }
+
+    /**
+     * The upsampler's batches: {@code train.radius} (default {@code data.radius}) may widen the
+     * size range, so that a coarse cloud the base model drew a little too large is still one the
+     * upsampler has seen; {@code train.low_res_noise} (default 0) is the largest noise level of the
+     * coarse-cloud augmentation.
+     */
+    private static BatchSource upsampleData(JsonObject tr, PointConfig cfg) {
+        double[] radius = ShapeDataset.radiusRange();
+        if (tr.has("radius")) {
+            com.google.gson.JsonArray a = tr.getAsJsonArray("radius");
+            radius = new double[] {a.get(0).getAsDouble(), a.get(1).getAsDouble()};
+        }
+        double noise = tr.has("low_res_noise") ? tr.get("low_res_noise").getAsDouble() : 0;
+        return ShapeBatches.upsample(cfg.condCtx(), cfg.nCtx(), radius, noise);
     }
 
     /**
