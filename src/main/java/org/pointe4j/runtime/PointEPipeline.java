@@ -375,6 +375,8 @@ public final class PointEPipeline implements AutoCloseable {
             BooleanSupplier cancelled, NDManager m) {
         if (releaseClip && clip != null) {
             clip.release();
+            // without this the freed weights stay resident under the sampler's activations
+            org.pointe4j.nn.Memory.returnFreed();
         }
         NDArray samples = sampler.sample(m, settings, 1, Map.of("embeddings", embedding), noise, listener, cancelled);
         return sampler.toPointClouds(samples).get(0);
