@@ -140,7 +140,8 @@ public final class ShapeDataset {
         return new double[] {lo, hi};
     }
 
-    private static void checkRadius(double lo, double hi, String what) {
+    /** Throws unless {@code 0 < lo <= hi < 0.5}; {@code what} names the setting in the message. */
+    public static void checkRadius(double lo, double hi, String what) {
         if (!(lo > 0 && lo <= hi && hi < 0.5)) {
             throw new IllegalStateException(what + " [" + lo + ", " + hi + "] must satisfy 0 < min <= max < 0.5");
         }
