@@ -38,21 +38,16 @@ public final class ShapeBatches {
         };
     }
 
-    /** Upsampler batches: {@code low} points as {@code low_res [B, 6, low]}, the other {@code high} as {@code x}. */
-    public static BatchSource upsample(int low, int high) {
-        return upsample(low, high, ShapeDataset.radiusRange(), 0);
-    }
-
     /**
-     * Upsampler batches from shapes whose bounding radius is drawn from {@code radius}, with
+     * Upsampler batches: {@code low} points as {@code low_res [B, 6, low]}, the other {@code high}
+     * as {@code x}, from shapes whose bounding radius is drawn from {@code radius}, with
      * noise-conditioning augmentation of the coarse cloud (Ho et al. 2021, "Cascaded Diffusion
      * Models", section 4.1): each sample's {@code low_res} coordinates get Gaussian noise of a
      * standard deviation drawn uniformly from {@code [0, lowResNoise]}. At sampling time the coarse
-     * cloud comes from the base model, a little off the surface and a little off in size; trained
-     * only on exact surface points, the upsampler reads such a cloud as something it never saw and
-     * fills the inside of a sphere instead of its surface. The target points stay exact, so it
-     * learns to put the surface where the noisy coarse points say it is. The level is not an input
-     * (point-e's upsampler has none), so the official architecture loads these weights unchanged.
+     * cloud comes from the base model, a little off the surface and a little off in size; with the
+     * augmentation such clouds are part of training, while the target points stay exact, so the
+     * upsampler learns to put the surface where the noisy coarse points suggest it. The level is not
+     * an input (point-e's upsampler has none), so the official class loads these weights unchanged.
      */
     public static BatchSource upsample(int low, int high, double[] radius, double lowResNoise) {
         if (!(lowResNoise >= 0 && lowResNoise < 0.5)) {
