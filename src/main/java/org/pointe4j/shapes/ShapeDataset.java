@@ -105,6 +105,7 @@ public final class ShapeDataset {
      * {@code radius} ({@code [min, max]}) instead of {@code data.radius}.
      */
     public static Shape random(Random r, double[] radius) {
+        checkRadius(radius[0], radius[1], "radius");
         ShapeFamily[] fams = ShapeFamily.values();
         NamedColor[] cols = NamedColor.values();
         return of(fams[r.nextInt(fams.length)], cols[r.nextInt(cols.length)], r, radius);
@@ -116,7 +117,6 @@ public final class ShapeDataset {
     }
 
     private static Shape of(ShapeFamily family, NamedColor color, Random r, double[] radius) {
-        checkRadius(radius[0], radius[1], "radius");
         double[] prop = family.proportions(r);
         double yaw = 2 * Math.PI * r.nextDouble();
         double tilt = Math.toRadians(15) * r.nextDouble();
@@ -130,18 +130,24 @@ public final class ShapeDataset {
 
     /** The bounding-radius range of the training shapes ({@code data.radius}: two numbers, 0 < min <= max < 0.5). */
     public static double[] radiusRange() {
-        com.google.gson.JsonArray a = SmallModelSpec.section("data").getAsJsonArray("radius");
+        return radiusRange(SmallModelSpec.section("data").getAsJsonArray("radius"), "small_models.json: data.radius");
+    }
+
+    /**
+     * A bounding-radius range read from a spec entry {@code [min, max]} with 0 < min <= max < 0.5;
+     * {@code what} names the entry in the error.
+     */
+    public static double[] radiusRange(com.google.gson.JsonArray a, String what) {
         if (a == null || a.size() != 2) {
-            throw new IllegalStateException("small_models.json: data.radius must be [min, max]");
+            throw new IllegalStateException(what + " must be [min, max], got " + a);
         }
         double lo = a.get(0).getAsDouble();
         double hi = a.get(1).getAsDouble();
-        checkRadius(lo, hi, "small_models.json: data.radius");
+        checkRadius(lo, hi, what);
         return new double[] {lo, hi};
     }
 
-    /** Throws unless {@code 0 < lo <= hi < 0.5}; {@code what} names the setting in the message. */
-    public static void checkRadius(double lo, double hi, String what) {
+    private static void checkRadius(double lo, double hi, String what) {
         if (!(lo > 0 && lo <= hi && hi < 0.5)) {
             throw new IllegalStateException(what + " [" + lo + ", " + hi + "] must satisfy 0 < min <= max < 0.5");
         }

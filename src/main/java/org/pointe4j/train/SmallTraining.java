@@ -84,15 +84,9 @@ public final class SmallTraining implements AutoCloseable {
      * coarse-cloud augmentation.
      */
     private static BatchSource upsampleData(JsonObject tr, PointConfig cfg) {
-        double[] radius = ShapeDataset.radiusRange();
-        if (tr.has("radius")) {
-            com.google.gson.JsonArray a = tr.getAsJsonArray("radius");
-            if (a.size() != 2) {
-                throw new IllegalStateException("small_models.json: upsample.train.radius must be [min, max], got " + a);
-            }
-            radius = new double[] {a.get(0).getAsDouble(), a.get(1).getAsDouble()};
-            ShapeDataset.checkRadius(radius[0], radius[1], "small_models.json: upsample.train.radius");
-        }
+        double[] radius = tr.has("radius")
+                ? ShapeDataset.radiusRange(tr.getAsJsonArray("radius"), "small_models.json: upsample.train.radius")
+                : ShapeDataset.radiusRange();
         double noise = tr.has("low_res_noise") ? tr.get("low_res_noise").getAsDouble() : 0;
         return ShapeBatches.upsample(cfg.condCtx(), cfg.nCtx(), radius, noise);
     }
