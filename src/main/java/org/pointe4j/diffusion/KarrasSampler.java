@@ -25,8 +25,9 @@ import java.util.function.BooleanSupplier;
  *       Karras et al. list DDIM as the Euler solver in Table 1. So ddim is euler without churn, a
  *       named alias, not a different algorithm; the tests check the equality.</li>
  * </ul>
- * The DPM-Solver++ multistep samplers (dpmpp_2m, dpmpp_2m_sde) live in {@code DpmSolver} and are
- * reachable through {@link #run} by their {@link Kind}.
+ * The DPM-Solver++ multistep samplers (dpmpp_2m, dpmpp_2m_sde) live in {@code DpmSolver}, the
+ * UniPC predictor-corrector (unipc) in {@code UniPc}; both are reachable through {@link #run} by
+ * their {@link Kind}.
  * Scalar arithmetic (sigma_hat, dt, ...) is float32, as the official 0-d tensors are.
  */
 public final class KarrasSampler {
@@ -38,7 +39,7 @@ public final class KarrasSampler {
      */
     public enum Kind {
         HEUN("heun"), EULER("euler"), EULER_ANCESTRAL("ancestral"), DPM2("dpm2"), DDIM("ddim"),
-        DPMPP_2M("dpmpp_2m"), DPMPP_2M_SDE("dpmpp_2m_sde");
+        DPMPP_2M("dpmpp_2m"), DPMPP_2M_SDE("dpmpp_2m_sde"), UNIPC("unipc");
 
         /** The name {@link #parse} reads and help texts list. */
         public final String cliName;
@@ -215,6 +216,9 @@ public final class KarrasSampler {
         checkSigmas(sigmas);
         if (kind == Kind.DPMPP_2M || kind == Kind.DPMPP_2M_SDE) {
             return DpmSolver.run(kind == Kind.DPMPP_2M_SDE, d, xT, sigmas, churn.sNoise(), noise, listener, cancelled);
+        }
+        if (kind == Kind.UNIPC) {
+            return UniPc.run(d, xT, sigmas, listener, cancelled);
         }
         if (kind == Kind.DDIM) {
             kind = Kind.EULER;

@@ -182,7 +182,7 @@ public final class SamplerDistance {
         try {
             String modelName = o.getOrDefault("model", "small");
             List<KarrasSampler.Kind> kinds = new ArrayList<>();
-            for (String k : o.getOrDefault("samplers", "heun,euler,ddim,dpm2,dpmpp_2m,ancestral,dpmpp_2m_sde").split(",")) {
+            for (String k : o.getOrDefault("samplers", "heun,euler,ddim,dpm2,dpmpp_2m,unipc,ancestral,dpmpp_2m_sde").split(",")) {
                 kinds.add(KarrasSampler.Kind.parse(k));
             }
             String[] stepText = o.getOrDefault("steps", "8,16,32,64").split(",");

@@ -273,7 +273,7 @@ public final class Notebook {
 
     /**
      * The text pipeline's default settings with the samplers chosen by name, base stage then
-     * upsampler (heun, euler, ancestral, dpm2, ddim, dpmpp_2m, dpmpp_2m_sde; see
+     * upsampler (heun, euler, ancestral, dpm2, ddim, dpmpp_2m, dpmpp_2m_sde, unipc; see
      * {@code KarrasSampler.Kind}); pass the result to {@link #text2pc(String, SamplerSettings)}.
      * Both names are checked before anything is built; nothing shared changes.
      */
