@@ -7,7 +7,9 @@ first time). Run with the same thread count as the Java side, e.g.
     python3 tools/bench/official_bench.py --threads 2 --pipeline text
     bin/pointe bench --pipeline text           # POINTE_JAVA_OPTS=-Dai.djl.pytorch.num_threads=2
 
-Prints one row per model forward (median of --repeat runs after a warm-up, random inputs) and, with
+Prints one row per model forward (median of --repeat runs after a warm-up, random inputs; the base
+models at batch 2, guidance's doubled batch; the upsampler at --upsample-batch, 1 for the text
+pipeline's unguided upsampler, 2 for the image pipeline's guided one) and, with
 --pipeline, the per-stage and total time of one default sample (64 + 64 Karras Heun steps, guidance 3),
 plus the peak resident memory of the process.
 """
@@ -91,14 +93,24 @@ def main():
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--pipeline", choices=["text", "image"])
     p.add_argument("--steps", type=int, default=64)
+    p.add_argument("--clip-file", help="CLIP ViT-L/14 weights to load instead of clip.load's download (offline:"
+                   " the random file tools/roundtrip/official_roundtrip.py --weights-only writes)")
+    p.add_argument("--upsample-batch", type=int, default=1,
+                   help="batch of the upsample forward row: 2 is the guided upsampler of image2pointcloud")
     a = p.parse_args()
+    if a.clip_file:
+        import os
+        import sys
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "roundtrip"))
+        from official_roundtrip import patch_clip_load
+        patch_clip_load(a.clip_file)
     torch.set_num_threads(a.threads)
     device = torch.device("cpu")
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
     print(f"{'PREC':<5} {'MODEL':<16} {'BATCH':>5} {'FORWARD ms':>12} {'MIN ms':>12} {'PEAK RSS MB':>14}")
     for name in a.models.split(","):
         if name:
-            forward_row(name, 1 if "upsample" in name else 2, a.repeat, device)
+            forward_row(name, a.upsample_batch if "upsample" in name else 2, a.repeat, device)
     if a.pipeline:
         pipeline_rows(a.pipeline, a.steps, device)
 
