@@ -13,12 +13,12 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Each step has two parts and still one network evaluation:
  * <ul>
- *   <li>the predictor UniP-2 (Algorithm 1 with p = 2, rho = 1/2): from x_i and the estimates D_i,
+ *   <li>the predictor UniP-2 (p = 2, rho = 1/2): from x_i and the estimates D_i,
  *       D_{i-1} it proposes x_{i+1}. With bh2 and p = 2 this is exactly the DPM-Solver++(2M) update,
  *       which the tests check;</li>
- *   <li>the corrector UniC (Algorithm 2): once the network has given D_{i+1} = D(x_{i+1}), the
- *       proposal is recomputed from x_i with D_{i+1} included, x^c_{i+1} = x~ - B(h) (rho_1 D1 +
- *       rho_t (D_{i+1} - D_i)), the coefficients solving the order conditions of eq. (9)-(10). For
+ *   <li>the corrector UniC: once the network has given D_{i+1} = D(x_{i+1}), the proposal is
+ *       recomputed from x_i with D_{i+1} included, x^c_{i+1} = x~ - B(h) (rho_1 D1 +
+ *       rho_t (D_{i+1} - D_i)), the coefficients solving the paper's order conditions R rho = b. For
  *       equal steps this is the Adams-Moulton weighting (8 D_i + 5 D_{i+1} - D_{i-1}) / 12. The
  *       next step starts from x^c_{i+1} but reuses D_{i+1}: no extra evaluation, one order more.</li>
  * </ul>
@@ -121,8 +121,8 @@ final class UniPc {
 
     /**
      * UniC: the step from {@code x} (sigma, D_i = {@code d0}, D_{i-1} = {@code dPrev}) to sigma'
-     * taken again with D_{i+1} = {@code dNew} known. The coefficients solve R rho = b of the paper's
-     * Algorithm 2 (bh2: B(h) = e^-h - 1 in the data-prediction sign) for the nodes r_1 and 1;
+     * taken again with D_{i+1} = {@code dNew} known. The coefficients solve the paper's order
+     * conditions R rho = b (bh2: B(h) = e^-h - 1 in the data-prediction sign) for the nodes r_1 and 1;
      * without history rho_t = 1/2.
      */
     private static NDArray correct(NDArray x, NDArray d0, NDArray dPrev, NDArray dNew, float sigma, float next,

@@ -70,7 +70,7 @@ class SamplerPropertiesTest {
     void deterministicSamplersConvergeWithTheirOrder() {
         Map<KarrasSampler.Kind, Integer> orders = Map.of(KarrasSampler.Kind.EULER, 1, KarrasSampler.Kind.DDIM, 1,
                 KarrasSampler.Kind.HEUN, 2, KarrasSampler.Kind.DPM2, 2, KarrasSampler.Kind.DPMPP_2M, 2,
-                KarrasSampler.Kind.UNIPC, 3); // UniC adds one order to its second-order predictor (Zhao et al. 2023, Thm. 3.3)
+                KarrasSampler.Kind.UNIPC, 3); // UniC raises its second-order predictor by one order (Zhao et al. 2023)
         StringBuilder seen = new StringBuilder();
         for (Map.Entry<KarrasSampler.Kind, Integer> e : orders.entrySet()) {
             double e16 = odeError(e.getKey(), 16);
