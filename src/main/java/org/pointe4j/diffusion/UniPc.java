@@ -135,9 +135,10 @@ final class UniPc {
         if (dPrev == null) {
             return out.sub(dt.mul((float) (b * 0.5)));
         }
-        double phi1 = Math.expm1(hh) / hh - 1; // h phi_2 / h, as the paper's recursion
+        // b_k = k! (phi_k(z) - 1/k!) / B(h) with z = -h, phi_1(z) = (e^z - 1)/z, phi_2(z) = (phi_1(z) - 1)/z
+        double phi1 = Math.expm1(hh) / hh - 1; // phi_1(z) - 1
         double b1 = phi1 / b;
-        double phi2 = phi1 / hh - 0.5;
+        double phi2 = phi1 / hh - 0.5;         // phi_2(z) - 1/2
         double b2 = phi2 * 2 / b;
         double r = (Math.log(sigma) - Math.log(sigmaPrev)) / h;
         // R = [[1, 1], [r, 1]]: rho_1 + rho_t = b1, r rho_1 + rho_t = b2
