@@ -99,9 +99,10 @@ final class DpmSolver {
     /**
      * One DPM-Solver++(2M) update (Algorithm 2): x' = (sigma'/sigma) x + (1 - e^-h) D~, with
      * D~ = (1 + 1/(2r)) D_i - 1/(2r) D_{i-1} and r = h_{i-1}/h_i; the first step has no history
-     * and takes D~ = D_i (DPM-Solver++(1), the same update as DDIM and as Euler in sigma).
+     * and takes D~ = D_i (DPM-Solver++(1), the same update as DDIM and as Euler in sigma). It is also
+     * UniPC's predictor ({@code UniPc}).
      */
-    private static NDArray odeStep(NDArray x, NDArray denoised, NDArray older, float sigma, float next, double h, double hLast) {
+    static NDArray odeStep(NDArray x, NDArray denoised, NDArray older, float sigma, float next, double h, double hLast) {
         NDArray target = denoised;
         if (older != null) {
             double half = 0.5 * h / hLast; // 1 / (2r)

@@ -98,25 +98,16 @@ final class UniPc {
         }
     }
 
-    /** x~ = (sigma'/sigma) x + (1 - e^-h) D: the first-order (DDIM) part both halves share. */
-    private static NDArray firstOrder(NDArray x, NDArray d0, float sigma, float next, double h) {
-        return x.mul((float) (next / (double) sigma)).add(d0.mul((float) -Math.expm1(-h)));
-    }
-
     /**
      * UniP-2 from {@code x} at sigma with D_i = {@code d0} and D_{i-1} = {@code dPrev} (at
      * sigmaPrev): x~ - B(h) rho D1 with rho = 1/2 and D1 = (D_{i-1} - D_i) / r, r = (lambda_{i-1} -
-     * lambda_i) / h. First order when there is no history.
+     * lambda_i) / h, which with bh2 is the DPM-Solver++(2M) update, so that is what runs. First order
+     * when there is no history.
      */
     private static NDArray predict(NDArray x, NDArray d0, NDArray dPrev, float sigma, float next, float sigmaPrev) {
         double h = Math.log(sigma) - Math.log(next);
-        NDArray out = firstOrder(x, d0, sigma, next, h);
-        if (dPrev == null) {
-            return out;
-        }
-        double r = (Math.log(sigma) - Math.log(sigmaPrev)) / h;
-        double b = Math.expm1(-h);
-        return out.sub(dPrev.sub(d0).mul((float) (b * 0.5 / r)));
+        double hLast = dPrev == null ? Double.NaN : Math.log(sigmaPrev) - Math.log(sigma);
+        return DpmSolver.odeStep(x, d0, dPrev, sigma, next, h, hLast);
     }
 
     /**
@@ -130,7 +121,8 @@ final class UniPc {
         double h = Math.log(sigma) - Math.log(next);
         double hh = -h;
         double b = Math.expm1(hh);
-        NDArray out = firstOrder(x, d0, sigma, next, h);
+        // x~ = (sigma'/sigma) x + (1 - e^-h) D_i, the first-order step both halves start from
+        NDArray out = DpmSolver.odeStep(x, d0, null, sigma, next, h, Double.NaN);
         NDArray dt = dNew.sub(d0);
         if (dPrev == null) {
             return out.sub(dt.mul((float) (b * 0.5)));

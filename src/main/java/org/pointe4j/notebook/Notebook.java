@@ -283,7 +283,7 @@ public final class Notebook {
 
     /**
      * The text pipeline's default settings with a preset's samplers and step counts: "fast" (see
-     * {@link SamplerPreset#FAST}, about a ninth of the network evaluations) or "default"
+     * {@link SamplerPreset#FAST}, about a tenth of the network evaluations) or "default"
      * (point-e's Heun 64 + 64). For any settings: {@code settings.withPreset(SamplerPreset.FAST)}.
      */
     public static SamplerSettings preset(String name) {
