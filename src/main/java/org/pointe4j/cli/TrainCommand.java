@@ -26,7 +26,7 @@ final class TrainCommand implements Command {
     @Override
     public String usage() {
         return "usage: pointe train base|upsample|sdf|pointnet|all [--out DIR] [--steps N] [--batch B] [--lr LR] [--seed S]\n"
-                + "                   [--held-out K] [--resume] [--init FILE]\n\n"
+                + "                   [--held-out K] [--resume] [--init FILE] [--set KEY=NUMBER,...]\n\n"
                 + "Trains the project's small models (configs in models/small/small_models.json) with DJL's autograd on\n"
                 + "the CPU and writes official-format checkpoints to DIR (default models/small): base_small.pt (EMA\n"
                 + "weights), base_small.pt.state.pt (to resume) and base_small.pt.log.csv (loss per step). 'all' trains\n"
@@ -36,6 +36,8 @@ final class TrainCommand implements Command {
                 + "spec's held_out_per_family) at each training point count -> pointnet_small.pt.accuracy.json.\n"
                 + "--init starts a fresh run of one model from the weights in FILE (same parameters, e.g. the upsampler\n"
                 + "trained on shorter clouds: no parameter depends on the number of points) instead of a random network.\n"
+                + "--set replaces numbers of the model's 'train' block for this run, e.g. --set n_ctx=896,warmup=20,ema=0.99\n"
+                + "(n_ctx: the length of the training clouds of a point model).\n"
                 + "Defaults: the 'train' block of each model's spec. Ctrl-C stops after the current step and saves\n"
                 + "the state, so --resume continues from there.";
     }
@@ -56,7 +58,11 @@ final class TrainCommand implements Command {
         long seed = args.longOpt("seed", 0);
         Integer heldOut = args.has("held-out") ? args.intOpt("held-out", 0, 1, 10_000) : null;
         Path init = args.has("init") ? Paths.get(args.opt("init", "")) : null;
+        java.util.Map<String, Double> set = settings(args.has("set") ? args.opt("set", "") : "");
         args.rejectUnknown();
+        if (!set.isEmpty() && (which.equals("all") || which.equals(PointNetTraining.NAME))) {
+            throw new Args.UsageException("--set needs one of base, upsample or sdf, not '" + which + "'");
+        }
         if (init != null && which.equals("all")) {
             throw new Args.UsageException("--init needs one model, not 'all'");
         }
@@ -86,7 +92,7 @@ final class TrainCommand implements Command {
         }, "pointe-train-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return train(todo, dir, resume, init, new Integer[] {steps, batch, heldOut}, lr, seed, out, err, stop::get);
+            return train(todo, dir, resume, init, new Integer[] {steps, batch, heldOut}, lr, seed, set, out, err, stop::get);
         } catch (java.util.concurrent.CancellationException e) {
             err.println();
             err.println("pointe train: " + e.getMessage());
@@ -102,8 +108,27 @@ final class TrainCommand implements Command {
     }
 
     // sizes: steps, batch and held-out shapes per family, each null for the spec's value
+    /** {@code KEY=NUMBER,KEY=NUMBER} as a map; empty for an empty string. */
+    static java.util.Map<String, Double> settings(String v) {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (String part : v.isBlank() ? new String[0] : v.split(",")) {
+            int eq = part.indexOf('=');
+            double x;
+            try {
+                x = eq > 0 ? Double.parseDouble(part.substring(eq + 1).trim()) : Double.NaN;
+            } catch (NumberFormatException e) {
+                x = Double.NaN;
+            }
+            if (!Double.isFinite(x)) {
+                throw new Args.UsageException("--set '" + part + "': expected KEY=NUMBER, e.g. --set n_ctx=896,warmup=20");
+            }
+            m.put(part.substring(0, eq).trim(), x);
+        }
+        return m;
+    }
+
     private int train(List<String> todo, Path dir, boolean resume, Path init, Integer[] sizes, Double lr, long seed,
-            PrintStream out, PrintStream err, java.util.function.BooleanSupplier stop) {
+            java.util.Map<String, Double> set, PrintStream out, PrintStream err, java.util.function.BooleanSupplier stop) {
         Integer steps = sizes[0];
         Integer batch = sizes[1];
         for (String w : todo) {
@@ -115,7 +140,7 @@ final class TrainCommand implements Command {
                 throw new java.io.UncheckedIOException(new java.io.IOException("cannot create " + dir + ": " + e.getMessage(), e));
             }
             AtomicFiles.checkWritable(file);
-            try (SmallTraining run = pointnet ? PointNetTraining.create(steps, batch, lr, seed) : SmallTraining.create(w, steps, batch, lr, seed)) {
+            try (SmallTraining run = pointnet ? PointNetTraining.create(steps, batch, lr, seed) : SmallTraining.create(w, steps, batch, lr, seed, set)) {
                 if (resume && Files.exists(file)) {
                     out.println("train " + w + ": resuming from " + file);
                 } else if (init != null) {

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -55,11 +56,34 @@ public final class SmallTraining implements AutoCloseable {
      * @throws IllegalArgumentException for an unknown model name
      */
     public static SmallTraining create(String which, Integer steps, Integer batch, Double lr, long seed) {
+        return create(which, steps, batch, lr, seed, Map.of());
+    }
+
+    /**
+     * As {@link #create(String, Integer, Integer, Double, long)}, with numbers of the model's
+     * {@code train} block replaced for this run ({@code n_ctx} may be set where the block has none:
+     * a point model then trains on clouds of that length instead of its sampling length).
+     *
+     * @throws IllegalArgumentException naming the key when {@code set} names one the block does not have
+     */
+    public static SmallTraining create(String which, Integer steps, Integer batch, Double lr, long seed, Map<String, Double> set) {
         if (!MODELS.contains(which)) {
             throw new IllegalArgumentException("unknown model '" + which + "' (base, upsample or sdf)");
         }
         JsonObject spec = SmallModels.spec(which);
-        JsonObject tr = spec.getAsJsonObject("train");
+        JsonObject tr = spec.getAsJsonObject("train").deepCopy();
+        for (Map.Entry<String, Double> e : set.entrySet()) {
+            boolean number = tr.has(e.getKey()) && tr.get(e.getKey()).isJsonPrimitive() && tr.get(e.getKey()).getAsJsonPrimitive().isNumber();
+            if (!number && !(e.getKey().equals("n_ctx") && !which.equals("sdf"))) {
+                throw new IllegalArgumentException("--set " + e.getKey() + ": the " + which + " model's train block has no number of that name "
+                        + "(it has " + numberKeys(tr) + (which.equals("sdf") ? "" : ", n_ctx") + ")");
+            }
+            boolean integer = e.getKey().equals("n_ctx") || tr.get(e.getKey()).getAsString().matches("-?\\d+");
+            if (integer && e.getValue() != Math.rint(e.getValue())) {
+                throw new IllegalArgumentException("--set " + e.getKey() + "=" + e.getValue() + ": must be a whole number");
+            }
+            tr.addProperty(e.getKey(), integer ? (Number) Math.round(e.getValue()) : e.getValue());
+        }
         Trainer.Options opt = options(tr, steps, batch, lr, seed);
         if (which.equals("sdf")) {
             SdfModel sdf = SdfModel.random(spec.getAsJsonObject("config"), INIT_SEED);
@@ -105,6 +129,11 @@ public final class SmallTraining implements AutoCloseable {
             opt.stateDictKey(tr.get("state_dict_key").getAsString());
         }
         return new SmallTraining(model, new Trainer(model, loss, data, opt), opt, termNames);
+    }
+
+    private static String numberKeys(JsonObject tr) {
+        return String.join(", ", tr.keySet().stream()
+                .filter(k -> tr.get(k).isJsonPrimitive() && tr.get(k).getAsJsonPrimitive().isNumber()).toList());
     }
 
     private static Trainer.Options options(JsonObject tr, Integer steps, Integer batch, Double lr, long seed) {

@@ -139,7 +139,7 @@ public final class Trainer {
 
     private final Model model;
     private final LossFn lossFn;
-    private final BatchSource data;
+    final BatchSource data; // package-private: tests read the batches a run trains on
     private final Options opt;
     private final Map<String, NDArray> ema = new LinkedHashMap<>();
     private final Map<String, NDArray> m1 = new LinkedHashMap<>();

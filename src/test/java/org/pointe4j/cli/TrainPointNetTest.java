@@ -56,4 +56,18 @@ class TrainPointNetTest {
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("--init " + dir.resolve("x.pt") + ": no such file"), missing.err());
     }
+
+    @Test
+    void setTakesKeyEqualsNumberPairsForOneModel(@TempDir Path dir) {
+        assertEquals(java.util.Map.of("n_ctx", 896.0, "ema", 0.99), TrainCommand.settings("n_ctx=896, ema=0.99"));
+        assertTrue(TrainCommand.settings("").isEmpty());
+        for (String bad : new String[] {"n_ctx", "n_ctx=", "=3", "ema=NaN", "warmup=x"}) {
+            CliTest.Run r = CliTest.run("train", "upsample", "--set", bad, "--out", dir.toString());
+            assertEquals(2, r.code(), bad + ": " + r.err());
+            assertTrue(r.err().contains("expected KEY=NUMBER"), r.err());
+        }
+        CliTest.Run all = CliTest.run("train", "all", "--set", "warmup=5", "--out", dir.toString());
+        assertEquals(2, all.code());
+        assertTrue(all.err().contains("--set needs one of base, upsample or sdf"), all.err());
+    }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -107,6 +108,27 @@ class TrainerTest {
             assertTrue(e.getMessage().contains("base") && (e.getMessage().contains("has no tensor") || e.getMessage().contains("has shape")),
                     e.getMessage());
         }
+    }
+
+    @Test
+    void setReplacesNumbersOfTheTrainBlockForOneRun() {
+        JsonObject spec = SmallModels.spec("upsample").getAsJsonObject("train");
+        try (SmallTraining t = SmallTraining.create("upsample", 1, 1, null, 0, Map.of("n_ctx", 64.0, "warmup", 20.0, "ema", 0.99))) {
+            assertEquals(20, t.options().warmup);
+            assertEquals(0.99, t.options().emaDecay);
+            assertEquals(64, t.trainer().data.next(1, new java.util.Random(0)).shape()[2], "the run trains on 64-point clouds");
+        }
+        try (SmallTraining t = SmallTraining.create("upsample", 1, 1, null, 0)) {
+            assertEquals(spec.get("warmup").getAsInt(), t.options().warmup, "the spec itself is unchanged");
+            assertEquals(spec.get("n_ctx").getAsInt(), t.trainer().data.next(1, new java.util.Random(0)).shape()[2]);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SmallTraining.create("upsample", 1, 1, null, 0, Map.of("warmupp", 3.0)));
+        assertTrue(e.getMessage().contains("--set warmupp") && e.getMessage().contains("warmup"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SmallTraining.create("upsample", 1, 1, null, 0, Map.of("warmup", 2.5)));
+        assertTrue(e.getMessage().contains("whole number"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SmallTraining.create("sdf", 1, 1, null, 0, Map.of("n_ctx", 64.0)));
+        assertTrue(e.getMessage().contains("--set n_ctx"), e.getMessage());
     }
 
     private static double mean(List<Double> v) {
