@@ -107,7 +107,6 @@ final class TrainCommand implements Command {
         }
     }
 
-    // sizes: steps, batch and held-out shapes per family, each null for the spec's value
     /** {@code KEY=NUMBER,KEY=NUMBER} as a map; empty for an empty string. */
     static java.util.Map<String, Double> settings(String v) {
         java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
@@ -127,6 +126,7 @@ final class TrainCommand implements Command {
         return m;
     }
 
+    // sizes: steps, batch and held-out shapes per family, each null for the spec's value
     private int train(List<String> todo, Path dir, boolean resume, Path init, Integer[] sizes, Double lr, long seed,
             java.util.Map<String, Double> set, PrintStream out, PrintStream err, java.util.function.BooleanSupplier stop) {
         Integer steps = sizes[0];

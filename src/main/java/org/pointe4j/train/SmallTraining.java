@@ -76,7 +76,7 @@ public final class SmallTraining implements AutoCloseable {
             boolean number = tr.has(e.getKey()) && tr.get(e.getKey()).isJsonPrimitive() && tr.get(e.getKey()).getAsJsonPrimitive().isNumber();
             if (!number && !(e.getKey().equals("n_ctx") && !which.equals("sdf"))) {
                 throw new IllegalArgumentException("--set " + e.getKey() + ": the " + which + " model's train block has no number of that name "
-                        + "(it has " + numberKeys(tr) + (which.equals("sdf") ? "" : ", n_ctx") + ")");
+                        + "(it has " + numberKeys(tr) + (which.equals("sdf") || tr.has("n_ctx") ? "" : ", n_ctx") + ")");
             }
             boolean integer = e.getKey().equals("n_ctx") || tr.get(e.getKey()).getAsString().matches("-?\\d+");
             if (integer && e.getValue() != Math.rint(e.getValue())) {
@@ -93,6 +93,11 @@ public final class SmallTraining implements AutoCloseable {
         JsonObject config = spec.getAsJsonObject("config").deepCopy();
         if (tr.has("n_ctx")) {
             // a model may train on shorter clouds than it samples: no parameter depends on the number of points
+            int sampled = config.get("n_ctx").getAsInt();
+            if (tr.get("n_ctx").getAsInt() > sampled) {
+                throw new IllegalArgumentException("train n_ctx " + tr.get("n_ctx").getAsInt() + " of the " + which
+                        + " model is longer than the " + sampled + " points it samples (its config's n_ctx)");
+            }
             config.add("n_ctx", tr.get("n_ctx"));
         }
         PointConfig cfg = PointConfig.of(config);

@@ -127,6 +127,8 @@ class TrainerTest {
         assertTrue(e.getMessage().contains("--set warmupp") && e.getMessage().contains("warmup"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> SmallTraining.create("upsample", 1, 1, null, 0, Map.of("warmup", 2.5)));
         assertTrue(e.getMessage().contains("whole number"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SmallTraining.create("upsample", 1, 1, null, 0, Map.of("n_ctx", 1e6)));
+        assertTrue(e.getMessage().contains("longer than the"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> SmallTraining.create("sdf", 1, 1, null, 0, Map.of("n_ctx", 64.0)));
         assertTrue(e.getMessage().contains("--set n_ctx"), e.getMessage());
     }
