@@ -71,19 +71,7 @@ public final class SmallTraining implements AutoCloseable {
             throw new IllegalArgumentException("unknown model '" + which + "' (base, upsample or sdf)");
         }
         JsonObject spec = SmallModels.spec(which);
-        JsonObject tr = spec.getAsJsonObject("train").deepCopy();
-        for (Map.Entry<String, Double> e : set.entrySet()) {
-            boolean number = tr.has(e.getKey()) && tr.get(e.getKey()).isJsonPrimitive() && tr.get(e.getKey()).getAsJsonPrimitive().isNumber();
-            if (!number && !(e.getKey().equals("n_ctx") && !which.equals("sdf"))) {
-                throw new IllegalArgumentException("--set " + e.getKey() + ": the " + which + " model's train block has no number of that name "
-                        + "(it has " + numberKeys(tr) + (which.equals("sdf") || tr.has("n_ctx") ? "" : ", n_ctx") + ")");
-            }
-            boolean integer = e.getKey().equals("n_ctx") || tr.get(e.getKey()).getAsString().matches("-?\\d+");
-            if (integer && e.getValue() != Math.rint(e.getValue())) {
-                throw new IllegalArgumentException("--set " + e.getKey() + "=" + e.getValue() + ": must be a whole number");
-            }
-            tr.addProperty(e.getKey(), integer ? (Number) Math.round(e.getValue()) : e.getValue());
-        }
+        JsonObject tr = trainBlock(which, spec, set);
         Trainer.Options opt = options(tr, steps, batch, lr, seed);
         if (which.equals("sdf")) {
             SdfModel sdf = SdfModel.random(spec.getAsJsonObject("config"), INIT_SEED);
@@ -136,9 +124,30 @@ public final class SmallTraining implements AutoCloseable {
         return new SmallTraining(model, new Trainer(model, loss, data, opt), opt, termNames);
     }
 
+    /** The model's {@code train} block with the numbers in {@code set} replaced (a copy; the spec is untouched). */
+    private static JsonObject trainBlock(String which, JsonObject spec, Map<String, Double> set) {
+        JsonObject tr = spec.getAsJsonObject("train").deepCopy();
+        for (Map.Entry<String, Double> e : set.entrySet()) {
+            String k = e.getKey();
+            if (!isNumber(tr, k) && !(k.equals("n_ctx") && !which.equals("sdf"))) {
+                throw new IllegalArgumentException("--set " + k + ": the " + which + " model's train block has no number of that name "
+                        + "(it has " + numberKeys(tr) + (which.equals("sdf") || tr.has("n_ctx") ? "" : ", n_ctx") + ")");
+            }
+            boolean integer = k.equals("n_ctx") || tr.get(k).getAsString().matches("-?\\d+");
+            if (integer && e.getValue() != Math.rint(e.getValue())) {
+                throw new IllegalArgumentException("--set " + k + "=" + e.getValue() + ": must be a whole number");
+            }
+            tr.addProperty(k, integer ? (Number) Math.round(e.getValue()) : e.getValue());
+        }
+        return tr;
+    }
+
+    private static boolean isNumber(JsonObject tr, String k) {
+        return tr.has(k) && tr.get(k).isJsonPrimitive() && tr.get(k).getAsJsonPrimitive().isNumber();
+    }
+
     private static String numberKeys(JsonObject tr) {
-        return String.join(", ", tr.keySet().stream()
-                .filter(k -> tr.get(k).isJsonPrimitive() && tr.get(k).getAsJsonPrimitive().isNumber()).toList());
+        return String.join(", ", tr.keySet().stream().filter(k -> isNumber(tr, k)).toList());
     }
 
     private static Trainer.Options options(JsonObject tr, Integer steps, Integer batch, Double lr, long seed) {
