@@ -114,7 +114,7 @@ final class BenchCommand implements Command {
         }
         if (args.has("steps")) {
             int steps = args.intOpt("steps", 64, 2, 1000);
-            presets.replaceAll(p -> new SamplerPreset(p.name(), p.base(), steps, p.upsample(), steps));
+            presets.replaceAll(p -> p.with(p.base(), steps, p.upsample(), steps));
         }
         int[] grids = new int[gridOpt.length];
         for (int i = 0; i < grids.length; i++) {

@@ -78,7 +78,7 @@ final class QualityCommand implements Command {
         KarrasSampler.Kind kind = SamplerOptions.samplerKind(args, "sampler", preset.base().cliName);
         KarrasSampler.Kind upKind = SamplerOptions.samplerKind(args, "upsample-sampler",
                 args.has("sampler") ? kind.cliName : preset.upsample().cliName);
-        SamplerPreset run = new SamplerPreset(preset.name(), kind, steps, upKind, upSteps);
+        SamplerPreset run = preset.with(kind, steps, upKind, upSteps);
         double guidance = args.doubleOpt("guidance", 3.0, 0, 100);
         Double sigmaMax = args.has("sigma-max") ? args.doubleOpt("sigma-max", 120, 1e-3, 1e4) : null;
         Double upSigmaMax = args.has("upsample-sigma-max") ? args.doubleOpt("upsample-sigma-max", 160, 1e-3, 1e4) : null;

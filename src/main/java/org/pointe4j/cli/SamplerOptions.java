@@ -9,7 +9,8 @@ import org.pointe4j.pointe.SamplerSettings;
 final class SamplerOptions {
     static final String HELP = "Sampler options (base stage / upsampler stage; defaults are point-e's):\n"
             + "  --preset NAME             default (heun 64 + 64 steps, point-e's) or fast (" + SamplerPreset.FAST.base().cliName
-            + " " + SamplerPreset.FAST.steps() + " + " + SamplerPreset.FAST.upSteps() + "); the flags below override it\n"
+            + " " + SamplerPreset.FAST.steps() + " + " + SamplerPreset.FAST.upSteps() + ", the upsampler from sigma "
+            + (int) SamplerPreset.FAST.upSigmaMax() + "); the flags below override it\n"
             + "  --seed S                  random seed (0)\n"
             + "  --noise-from RUN.npz      replay the Gaussian draws of a Python point-e run (noise000, noise001, ...;\n"
             + "                            see tools/record_noise.py) instead of drawing from --seed; computes in fp32\n"
@@ -21,7 +22,7 @@ final class SamplerOptions {
             + "  --upsample-sampler NAME   sampler of the upsampler (same as --sampler); --s-churn applies to heun, euler, dpm2\n"
             + "  --sigma-min S             lowest noise level, in [1e-6, 10] (0.001)\n"
             + "  --sigma-max S             highest noise level of the base stage, in [0.001, 1000] (120)\n"
-            + "  --upsample-sigma-max S    highest noise level of the upsampler, in [0.001, 1000] (160)\n"
+            + "  --upsample-sigma-max S    highest noise level of the upsampler, in [0.001, 1000] (160; fast preset 20)\n"
             + "  --s-churn C               stochastic churn of the base stage, in [0, 100] (3)\n"
             + "  --upsample-s-churn C      churn of the upsampler, in [0, 100] (0)\n"
             + "  --rho R                   Karras schedule exponent, in [0.1, 100] (7)\n"
@@ -64,7 +65,7 @@ final class SamplerOptions {
         // bounded so that sigma_max * noise and the Karras schedule stay far inside float32
         sigmaMin = args.doubleOpt("sigma-min", 1e-3, 1e-6, 10);
         sigmaMax = args.doubleOpt("sigma-max", 120, 1e-3, 1000);
-        upSigmaMax = args.doubleOpt("upsample-sigma-max", 160, 1e-3, 1000);
+        upSigmaMax = args.doubleOpt("upsample-sigma-max", Double.isNaN(preset.upSigmaMax()) ? 160 : preset.upSigmaMax(), 1e-3, 1000);
         churn = args.doubleOpt("s-churn", 3, 0, 100);
         upChurn = args.doubleOpt("upsample-s-churn", 0, 0, 100);
         rho = args.doubleOpt("rho", 7, 0.1, 100);

@@ -150,9 +150,18 @@ public record SamplerSettings(List<StageSettings> stages, boolean clipDenoised) 
         return withSamplers(b, KarrasSampler.Kind.parse(up));
     }
 
-    /** The preset's samplers and step counts; guidance, noise levels and churn stay as they are. */
+    /**
+     * The preset's samplers and step counts, and the upsampler stages' highest noise level where the
+     * preset names one; guidance, the other noise levels and churn stay as they are.
+     */
     public SamplerSettings withPreset(SamplerPreset preset) {
-        return withSamplers(preset.base(), preset.upsample()).withSteps(preset.steps(), preset.upSteps());
+        SamplerSettings out = withSamplers(preset.base(), preset.upsample()).withSteps(preset.steps(), preset.upSteps());
+        if (!Double.isNaN(preset.upSigmaMax())) {
+            for (int i = 1; i < out.size(); i++) {
+                out = out.withStage(i, s -> s.withSigmaMax(preset.upSigmaMax()));
+            }
+        }
+        return out;
     }
 
     /** The conditioning keys stage {@code i} sees: "*" (all), "" (none) or "a,b". */

@@ -33,6 +33,12 @@ class SamplerPresetTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SamplerPreset.parse("quick"));
         assertEquals("unknown preset 'quick' (known: default | fast)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new SamplerPreset("x", KarrasSampler.Kind.HEUN, 0, KarrasSampler.Kind.HEUN, 4));
+        assertTrue(Double.isNaN(d.upSigmaMax()), "point-e's preset keeps each stage's noise levels");
+        assertEquals(20.0, SamplerPreset.FAST.upSigmaMax());
+        assertTrue(SamplerPreset.FAST.toString().contains("upsampler from sigma 20"), SamplerPreset.FAST.toString());
+        assertEquals(20.0, SamplerPreset.FAST.with(KarrasSampler.Kind.HEUN, 8, KarrasSampler.Kind.HEUN, 8).upSigmaMax(),
+                "other samplers and steps keep the preset's noise level");
+        assertThrows(IllegalArgumentException.class, () -> new SamplerPreset("x", KarrasSampler.Kind.HEUN, 4, KarrasSampler.Kind.HEUN, 4, -1));
     }
 
     @Test
@@ -40,14 +46,17 @@ class SamplerPresetTest {
         String[] base = TinySample.args(dir, "--steps", "3", "--upsample-steps", "2");
         SamplerPreset fast = SamplerPreset.FAST;
         float[] viaPreset = sample(dir, "p", concat(base, "--preset", "fast"));
-        float[] viaFlags = sample(dir, "f", concat(base, "--sampler", fast.base().cliName, "--upsample-sampler", fast.upsample().cliName));
         float[] heun = sample(dir, "h", base);
-        float[] presetThenHeun = sample(dir, "ph", concat(base, "--preset", "fast", "--sampler", "heun"));
-        // --steps were given, so only the samplers come from the preset
-        assertArrayEquals(viaFlags, viaPreset, "--preset fast = its samplers by flag");
+        float[] presetThenHeun = sample(dir, "ph", concat(base, "--preset", "fast", "--sampler", "heun", "--upsample-sigma-max", "160"));
+        // --steps were given, so only the samplers and the upsampler's noise level come from the preset
+        float[] viaFlagsAt160 = sample(dir, "f160", concat(base, "--sampler", fast.base().cliName, "--upsample-sampler", fast.upsample().cliName));
+        float[] viaFlags = sample(dir, "f", concat(base, "--sampler", fast.base().cliName, "--upsample-sampler", fast.upsample().cliName,
+                "--upsample-sigma-max", "20"));
+        assertArrayEquals(viaFlags, viaPreset, "--preset fast = its samplers and upsampler sigma_max by flag");
+        assertFalse(Arrays.equals(viaFlagsAt160, viaPreset), "the preset's upsampler noise level changes the samples");
         assertFalse(Arrays.equals(heun, viaPreset), "the fast preset changes the samples");
-        // an explicit --sampler beats the preset, for both stages as without a preset
-        assertArrayEquals(heun, presetThenHeun, "--sampler heun overrides --preset fast");
+        // explicit flags beat the preset, --sampler for both stages as without a preset
+        assertArrayEquals(heun, presetThenHeun, "--sampler heun --upsample-sigma-max 160 override --preset fast");
 
         CliTest.Run bad = CliTest.run(concat(base, "--preset", "quick", "--out", dir.resolve("x.npz").toString()));
         assertEquals(2, bad.code(), bad.err());

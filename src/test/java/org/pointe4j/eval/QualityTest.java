@@ -30,14 +30,15 @@ class QualityTest {
             System.out.println(r.topology().printAll());
             System.out.println("quality: " + r);
             assertTrue(r.classifierAccuracy() >= 0.9, "the classifier itself recognises true shapes: " + r.classifierAccuracy());
-            // measured over these 24 prompts (fp32): base stage 79% shape, 100% colour; final clouds (1024 points)
-            // 46% shape, 100% colour, mean Chamfer 0.0303 against 0.0208 between true shapes (on 80 held-out
-            // prompts the same models score 61% and 1.57x). One prompt is 4 points, so the shape bound leaves two.
-            // The models before the retraining (radius up to 0.48, 512 points) measured 42% / 79% and 50% / 88%,
-            // Chamfer 0.054 against 0.028, and fail these bounds.
+            // measured over these 24 prompts (fp32, one thread): base stage 79% shape, 100% colour; final clouds
+            // (1024 points) 75% shape, 100% colour, mean Chamfer 0.0317 against 0.0208 between true shapes. One
+            // prompt is 4 points; the shape bound leaves three, as the thread count changes float sums and so
+            // can flip a prompt near a decision boundary. The upsampler before its fine-tune at 1024 points
+            // measured 46% (and fails the bound); the models before the retraining (radius up to 0.48, 512
+            // points) measured 42% / 79% and 50% / 88%, Chamfer 0.054 against 0.028.
             assertTrue(r.baseFamilyAccuracy() >= 0.65, "base-stage shape accuracy " + r.baseFamilyAccuracy() + " (chance 0.125)");
             assertTrue(r.baseColorAccuracy() >= 0.9, "base-stage colour accuracy " + r.baseColorAccuracy() + " (chance 0.083)");
-            assertTrue(r.familyAccuracy() >= 0.375, "final shape accuracy " + r.familyAccuracy() + " (chance 0.125)");
+            assertTrue(r.familyAccuracy() >= 0.625, "final shape accuracy " + r.familyAccuracy() + " (chance 0.125)");
             assertTrue(r.colorAccuracy() >= 0.9, "final colour accuracy " + r.colorAccuracy() + " (chance 0.083)");
             assertTrue(r.meanChamfer() < 1.75 * r.baselineChamfer(),
                     "mean Chamfer distance to the prompted shape " + r.meanChamfer() + ", between true shapes " + r.baselineChamfer());

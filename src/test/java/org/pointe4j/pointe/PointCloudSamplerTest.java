@@ -94,6 +94,11 @@ class PointCloudSamplerTest {
         assertEquals(SamplerPreset.FAST.base(), fast.stage(0).sampler());
         assertEquals(SamplerPreset.FAST.upSteps(), fast.stage(1).steps());
         assertEquals(3.0, fast.stage(0).guidanceScale(), "a preset keeps the guidance");
+        // the fast preset starts the upsampler lower and leaves the base stage's noise levels alone
+        assertEquals(SamplerPreset.FAST.upSigmaMax(), fast.stage(1).sigmaMax());
+        assertEquals(d.stage(0).sigmaMax(), fast.stage(0).sigmaMax());
+        assertEquals(d.stage(1).sigmaMax(), d.withPreset(SamplerPreset.DEFAULT).stage(1).sigmaMax(), "the default keeps point-e's 160");
+        assertEquals(160.0, d.stage(1).sigmaMax());
         assertMessage(() -> d.withSteps(0, 4), "karras_steps must be in [1, 100000], got 0");
         assertMessage(() -> d.withSteps(4, -1), "upsampler karras_steps must be in [1, 100000], got -1");
         assertMessage(() -> d.withStage(0, s -> s.withSigmaMin(200)), "need 0 < sigma_min < sigma_max");
