@@ -116,10 +116,7 @@ public record SamplerSettings(List<StageSettings> stages, boolean clipDenoised) 
         if (up < 1 || up > StageSettings.MAX_STEPS) {
             throw new IllegalArgumentException("upsampler karras_steps must be in [1, " + StageSettings.MAX_STEPS + "], got " + up);
         }
-        for (int i = 1; i < size(); i++) {
-            out = out.withStage(i, s -> s.withSteps(up));
-        }
-        return out;
+        return out.withUpsamplerStages(s -> s.withSteps(up));
     }
 
     /** The same sampler on every stage. */
@@ -137,11 +134,7 @@ public record SamplerSettings(List<StageSettings> stages, boolean clipDenoised) 
         if (base == null || up == null) {
             throw new IllegalArgumentException("samplers must be one of " + KarrasSampler.Kind.names() + ", got null");
         }
-        SamplerSettings out = withStage(0, s -> s.withSampler(base));
-        for (int i = 1; i < size(); i++) {
-            out = out.withStage(i, s -> s.withSampler(up));
-        }
-        return out;
+        return withStage(0, s -> s.withSampler(base)).withUpsamplerStages(s -> s.withSampler(up));
     }
 
     /** Samplers by name, base then upsampler; both names are parsed before anything is built. */
@@ -156,12 +149,7 @@ public record SamplerSettings(List<StageSettings> stages, boolean clipDenoised) 
      */
     public SamplerSettings withPreset(SamplerPreset preset) {
         SamplerSettings out = withSamplers(preset.base(), preset.upsample()).withSteps(preset.steps(), preset.upSteps());
-        if (!Double.isNaN(preset.upSigmaMax())) {
-            for (int i = 1; i < out.size(); i++) {
-                out = out.withStage(i, s -> s.withSigmaMax(preset.upSigmaMax()));
-            }
-        }
-        return out;
+        return Double.isNaN(preset.upSigmaMax()) ? out : out.withUpsamplerStages(s -> s.withSigmaMax(preset.upSigmaMax()));
     }
 
     /** The conditioning keys stage {@code i} sees: "*" (all), "" (none) or "a,b". */
@@ -176,6 +164,15 @@ public record SamplerSettings(List<StageSettings> stages, boolean clipDenoised) 
 
     public SamplerSettings withClipDenoised(boolean v) {
         return new SamplerSettings(stages, v);
+    }
+
+    /** {@code f} applied to every stage after the base stage (the upsamplers). */
+    private SamplerSettings withUpsamplerStages(UnaryOperator<StageSettings> f) {
+        SamplerSettings out = this;
+        for (int i = 1; i < size(); i++) {
+            out = out.withStage(i, f);
+        }
+        return out;
     }
 
     private void checkIndex(int i) {
