@@ -56,7 +56,7 @@ final class GenerateCommand implements Command {
                 + "-> upsample (4096 points), with the official weights (bin/pointe fetch base40M-textvec upsample ViT-L/14).\n"
                 + "When they are absent (or with --model small) it runs the project's own small model, which knows\n"
                 + "8 shapes (sphere, cube, torus, cone, cylinder, capsule, pyramid, helix) in 12 colours and samples\n"
-                + "128 + 384 points: \"a red torus\". A prompt without a shape it knows (or an empty one) is refused\n"
+                + "128 + 896 points (1024 in all): \"a red torus\". A prompt without a shape it knows (or an empty one) is refused\n"
                 + "(exit 2) unless --allow-unknown; words it does not know are ignored and named. --html writes a page\n"
                 + "that shows the cloud offline. --model random runs tiny untrained models (noise: a check of the code path).\n"
                 + "--via-glide runs the paper's text pipeline instead: GLIDE text -> 64x64 -> 256x256 image, then the\n"

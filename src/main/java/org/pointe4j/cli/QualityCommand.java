@@ -9,6 +9,7 @@ import org.pointe4j.nn.Precision;
 import org.pointe4j.runtime.PointEPipeline;
 import org.pointe4j.pointe.SamplerPreset;
 import org.pointe4j.pointe.SamplerSettings;
+import org.pointe4j.pointe.StageSettings;
 import org.pointe4j.runtime.SmallModels;
 import org.pointe4j.runtime.SmallPipeline;
 
@@ -51,7 +52,8 @@ final class QualityCommand implements Command {
     public String usage() {
         return "usage: pointe quality [--per-family N] [--seed S] [--preset default|fast] [--steps N] [--upsample-steps N]\n"
                 + "                      [--sampler NAME] [--upsample-sampler NAME] [--precision fp32|bf16]\n"
-                + "                      [--guidance G] [--sigma-max S] [--upsample-sigma-max S]\n\n"
+                + "                      [--guidance G] [--sigma-max S] [--upsample-sigma-max S] [--s-churn C]\n"
+                + "                      [--upsample-s-churn C]\n\n"
                 + "Generates N clouds per shape family (colours cycling) with the small model, classifies them back\n"
                 + "to a shape and a colour, measures the Chamfer distance to true shapes of the prompted family\n"
                 + "(and between true shapes, as a baseline), and checks the SDF model's meshes of true tori and\n"
@@ -64,7 +66,8 @@ final class QualityCommand implements Command {
                 + "two clouds per family for the per-family figures. 'network evaluations: <n>' is per cloud.\n"
                 + "--precision samples in fp32 or bf16 (default: pointe.precision), to check that the fast path\n"
                 + "keeps the quality. --guidance is the base stage's classifier-free guidance (point-e's 3); the\n"
-                + "sigma options are text2pc's. --preset picks the samplers and steps (default: point-e's heun 64 + 64;\n"
+                + "sigma and churn options are text2pc's. --preset picks the samplers and steps\n"
+                + "(default: point-e's heun 64 + 64; "
                 + SamplerPreset.FAST + "); --sampler, --steps and the upsample ones override it.";
     }
 
@@ -82,6 +85,8 @@ final class QualityCommand implements Command {
         double guidance = args.doubleOpt("guidance", 3.0, 0, 100);
         Double sigmaMax = args.has("sigma-max") ? args.doubleOpt("sigma-max", 120, 1e-3, 1e4) : null;
         Double upSigmaMax = args.has("upsample-sigma-max") ? args.doubleOpt("upsample-sigma-max", 160, 1e-3, 1e4) : null;
+        Double churn = args.has("s-churn") ? args.doubleOpt("s-churn", 3, 0, 100) : null;
+        Double upChurn = args.has("upsample-s-churn") ? args.doubleOpt("upsample-s-churn", 0, 0, 100) : null;
         Precision precision;
         try {
             precision = Precision.parse(args.opt("precision", Precision.current().name()));
@@ -107,6 +112,13 @@ final class QualityCommand implements Command {
             if (upSigmaMax != null) {
                 settings = settings.withStage(1, s -> s.withSigmaMax(upSigmaMax));
             }
+            if (churn != null) {
+                settings = settings.withStage(0, s -> s.withSChurn(churn));
+            }
+            if (upChurn != null) {
+                settings = settings.withStage(1, s -> s.withSChurn(upChurn));
+            }
+            out.println("noise levels: base " + levels(settings.stage(0)) + "; upsampler " + levels(settings.stage(1)));
             QualityBenchmark.Result r = QualityBenchmark.run(pipe, settings, perFamily, seed, sdf, classifier,
                     new TerminalProgress(err, false));
             out.println(r.rows().print(r.rows().rowCount()));
@@ -133,5 +145,14 @@ final class QualityCommand implements Command {
             }
         }
         return 0;
+    }
+
+    /** One stage's noise range and churn as the run uses them, so that an override shows in the log it makes. */
+    static String levels(StageSettings s) {
+        return "sigma " + plain(s.sigmaMax()) + " to " + plain(s.sigmaMin()) + ", churn " + plain(s.sChurn());
+    }
+
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 }

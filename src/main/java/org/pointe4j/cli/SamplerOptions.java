@@ -22,7 +22,7 @@ final class SamplerOptions {
             + "  --upsample-sampler NAME   sampler of the upsampler (same as --sampler); --s-churn applies to heun, euler, dpm2\n"
             + "  --sigma-min S             lowest noise level, in [1e-6, 10] (0.001)\n"
             + "  --sigma-max S             highest noise level of the base stage, in [0.001, 1000] (120)\n"
-            + "  --upsample-sigma-max S    highest noise level of the upsampler, in [0.001, 1000] (160; fast preset 20)\n"
+            + "  --upsample-sigma-max S    highest noise level of the upsampler, in [0.001, 1000] (160; fast preset 10)\n"
             + "  --s-churn C               stochastic churn of the base stage, in [0, 100] (3)\n"
             + "  --upsample-s-churn C      churn of the upsampler, in [0, 100] (0)\n"
             + "  --rho R                   Karras schedule exponent, in [0.1, 100] (7)\n"

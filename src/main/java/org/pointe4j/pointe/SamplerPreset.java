@@ -18,14 +18,15 @@ import java.util.Locale;
  * default's and its P-FID within 20%; how that is
  * checked with {@code pointe quality --preset fast} is in the README ("Fast preset").
  *
- * <p>{@link #FAST} also starts the upsampler at sigma 20 instead of point-e's 160. The new points
- * start as noise whatever the level, and at sigma 20 the noise is still twenty times the cloud's
+ * <p>{@link #FAST} also starts the upsampler at sigma 10 instead of point-e's 160. The new points
+ * start as noise whatever the level, and at sigma 10 the noise is still ten times the cloud's
  * half-width (the model's box is [-1, 1]), so starting there changes the starting distribution
  * little; but 10 steps of Karras's schedule (rho 7) from 160 spend three steps above sigma 17,
- * where a new point's estimate is little more than a blur of the coarse cloud, and from 20 those
- * steps go to the middle and low levels where points find the surface. On the small models this
- * took the preset from 38% / 42% to 71% / 63% right shapes (two seeds; README,
- * "Fast preset").
+ * where a new point's estimate is little more than a blur of the coarse cloud, and from 10 those
+ * steps go to the middle and low levels where points find the surface. On the small models,
+ * starting at 20 took the preset from 38% / 42% to 71% / 63% right shapes (two seeds); after the
+ * upsampler's low-rate tail, 10 kept the shapes of 20 within a prompt and brought the clouds 6%
+ * closer to true shapes (README, "Fast preset").
  *
  * <p>A preset sets the sampler kind and the steps, and where it names one the upsampler's highest
  * noise level ({@link SamplerSettings#withPreset}); guidance, the other noise levels and churn stay
@@ -47,10 +48,10 @@ public record SamplerPreset(String name, KarrasSampler.Kind base, int steps, Kar
 
     /**
      * The fast setting: DPM-Solver++(2M), 16 + 10 steps (26 evaluations), the upsampler from sigma
-     * 20; see the class comment and the README.
+     * 10; see the class comment and the README.
      */
     public static final SamplerPreset FAST =
-            new SamplerPreset("fast", KarrasSampler.Kind.DPMPP_2M, 16, KarrasSampler.Kind.DPMPP_2M, 10, 20);
+            new SamplerPreset("fast", KarrasSampler.Kind.DPMPP_2M, 16, KarrasSampler.Kind.DPMPP_2M, 10, 10);
 
     public SamplerPreset {
         if (name == null || base == null || upsample == null) {
@@ -92,7 +93,7 @@ public record SamplerPreset(String name, KarrasSampler.Kind base, int steps, Kar
         return base.evaluations(steps) + upsample.evaluations(upSteps);
     }
 
-    /** For logs and tables: "fast: dpmpp_2m 16 + dpmpp_2m 10 steps (upsampler from sigma 20), 26 network evaluations". */
+    /** For logs and tables: "fast: dpmpp_2m 16 + dpmpp_2m 10 steps (upsampler from sigma 10), 26 network evaluations". */
     @Override
     public String toString() {
         return name + ": " + base.cliName + " " + steps + " + " + upsample.cliName + " " + upSteps + " steps"

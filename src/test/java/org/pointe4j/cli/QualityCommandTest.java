@@ -15,6 +15,7 @@ import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -27,10 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class QualityCommandTest {
     private static final String[] ARGS = {"--per-family", "1", "--preset", "fast", "--steps", "2", "--upsample-steps", "2"};
 
-    private static CliTest.Run run(QualityCommand c) {
+    private static CliTest.Run run(QualityCommand c, String... extra) {
+        String[] args = Arrays.copyOf(ARGS, ARGS.length + extra.length);
+        System.arraycopy(extra, 0, args, ARGS.length, extra.length);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = c.run(Args.parse(ARGS, c.flags()), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = c.run(Args.parse(args, c.flags()), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new CliTest.Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -87,5 +90,20 @@ class QualityCommandTest {
         assertFalse(f.containsKey("P-FID") || f.containsKey("P-IS"), r.out());
         assertEquals(4, f.get("network evaluations"));
         assertTrue(r.out().contains("shape accuracy"), "the other figures are still printed: " + r.out());
+        assertTrue(r.out().contains("noise levels: base sigma 120 to 0.001, churn 3; upsampler sigma 10 to 0.001, churn 0\n"),
+                "the fast preset's levels: " + r.out());
+    }
+
+    @Test
+    void noiseAndChurnOverridesReachTheRunAndAreChecked() {
+        QualityCommand c = new QualityCommand(() -> false, () -> {
+            throw new AssertionError("not available: never loaded");
+        });
+        CliTest.Run r = run(c, "--sigma-max", "40", "--upsample-sigma-max", "30", "--upsample-s-churn", "10", "--s-churn", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("noise levels: base sigma 40 to 0.001, churn 0; upsampler sigma 30 to 0.001, churn 10\n"),
+                r.out());
+        Args.UsageException e = assertThrows(Args.UsageException.class, () -> run(c, "--upsample-s-churn", "200"));
+        assertTrue(e.getMessage().contains("--upsample-s-churn"), e.getMessage());
     }
 }

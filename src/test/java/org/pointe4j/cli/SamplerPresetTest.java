@@ -34,9 +34,9 @@ class SamplerPresetTest {
         assertEquals("unknown preset 'quick' (known: default | fast)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new SamplerPreset("x", KarrasSampler.Kind.HEUN, 0, KarrasSampler.Kind.HEUN, 4));
         assertTrue(Double.isNaN(d.upSigmaMax()), "point-e's preset keeps each stage's noise levels");
-        assertEquals(20.0, SamplerPreset.FAST.upSigmaMax());
-        assertTrue(SamplerPreset.FAST.toString().contains("upsampler from sigma 20"), SamplerPreset.FAST.toString());
-        assertEquals(20.0, SamplerPreset.FAST.with(KarrasSampler.Kind.HEUN, 8, KarrasSampler.Kind.HEUN, 8).upSigmaMax(),
+        assertEquals(10.0, SamplerPreset.FAST.upSigmaMax());
+        assertTrue(SamplerPreset.FAST.toString().contains("upsampler from sigma 10"), SamplerPreset.FAST.toString());
+        assertEquals(10.0, SamplerPreset.FAST.with(KarrasSampler.Kind.HEUN, 8, KarrasSampler.Kind.HEUN, 8).upSigmaMax(),
                 "other samplers and steps keep the preset's noise level");
         assertThrows(IllegalArgumentException.class, () -> new SamplerPreset("x", KarrasSampler.Kind.HEUN, 4, KarrasSampler.Kind.HEUN, 4, -1));
     }
@@ -51,7 +51,7 @@ class SamplerPresetTest {
         // --steps were given, so only the samplers and the upsampler's noise level come from the preset
         float[] viaFlagsAt160 = sample(dir, "f160", concat(base, "--sampler", fast.base().cliName, "--upsample-sampler", fast.upsample().cliName));
         float[] viaFlags = sample(dir, "f", concat(base, "--sampler", fast.base().cliName, "--upsample-sampler", fast.upsample().cliName,
-                "--upsample-sigma-max", "20"));
+                "--upsample-sigma-max", "10"));
         assertArrayEquals(viaFlags, viaPreset, "--preset fast = its samplers and upsampler sigma_max by flag");
         assertFalse(Arrays.equals(viaFlagsAt160, viaPreset), "the preset's upsampler noise level changes the samples");
         assertFalse(Arrays.equals(heun, viaPreset), "the fast preset changes the samples");

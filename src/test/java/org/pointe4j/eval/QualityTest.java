@@ -31,16 +31,16 @@ class QualityTest {
             System.out.println("quality: " + r);
             assertTrue(r.classifierAccuracy() >= 0.9, "the classifier itself recognises true shapes: " + r.classifierAccuracy());
             // measured over these 24 prompts (fp32, one thread): base stage 79% shape, 100% colour; final clouds
-            // (1024 points) 75% shape, 100% colour, mean Chamfer 0.0317 against 0.0208 between true shapes. One
-            // prompt is 4 points; the shape bound leaves three, as the thread count changes float sums and so
-            // can flip a prompt near a decision boundary. The upsampler before its fine-tune at 1024 points
-            // measured 46% (and fails the bound); the models before the retraining (radius up to 0.48, 512
-            // points) measured 42% / 79% and 50% / 88%, Chamfer 0.054 against 0.028.
+            // (1024 points) 79% shape, 100% colour, mean Chamfer 0.0314 against 0.0208 between true shapes (1.51x).
+            // One prompt is 4 points; the shape bound leaves three, as the thread count changes float sums and so
+            // can flip a prompt near a decision boundary. The upsampler before its low-rate tail measured 75%,
+            // before its fine-tune at 1024 points 46% (and fails the bound); the models before the retraining
+            // (radius up to 0.48, 512 points) measured 42% / 79% and 50% / 88%, Chamfer 0.054 against 0.028.
             assertTrue(r.baseFamilyAccuracy() >= 0.65, "base-stage shape accuracy " + r.baseFamilyAccuracy() + " (chance 0.125)");
             assertTrue(r.baseColorAccuracy() >= 0.9, "base-stage colour accuracy " + r.baseColorAccuracy() + " (chance 0.083)");
-            assertTrue(r.familyAccuracy() >= 0.625, "final shape accuracy " + r.familyAccuracy() + " (chance 0.125)");
+            assertTrue(r.familyAccuracy() >= 0.65, "final shape accuracy " + r.familyAccuracy() + " (chance 0.125)");
             assertTrue(r.colorAccuracy() >= 0.9, "final colour accuracy " + r.colorAccuracy() + " (chance 0.083)");
-            assertTrue(r.meanChamfer() < 1.75 * r.baselineChamfer(),
+            assertTrue(r.meanChamfer() < 1.65 * r.baselineChamfer(),
                     "mean Chamfer distance to the prompted shape " + r.meanChamfer() + ", between true shapes " + r.baselineChamfer());
             for (int i = 0; i < r.topology().rowCount(); i++) {
                 assertEquals(r.topology().intColumn("expected genus").get(i), r.topology().intColumn("genus").get(i),
