@@ -83,8 +83,8 @@ final class QualityCommand implements Command {
                 args.has("sampler") ? kind.cliName : preset.upsample().cliName);
         SamplerPreset run = preset.with(kind, steps, upKind, upSteps);
         double guidance = args.doubleOpt("guidance", 3.0, 0, 100);
-        Double sigmaMax = args.has("sigma-max") ? args.doubleOpt("sigma-max", 120, 1e-3, 1e4) : null;
-        Double upSigmaMax = args.has("upsample-sigma-max") ? args.doubleOpt("upsample-sigma-max", 160, 1e-3, 1e4) : null;
+        Double sigmaMax = args.has("sigma-max") ? args.doubleOpt("sigma-max", 120, 1e-3, 1000) : null;
+        Double upSigmaMax = args.has("upsample-sigma-max") ? args.doubleOpt("upsample-sigma-max", 160, 1e-3, 1000) : null;
         Double churn = args.has("s-churn") ? args.doubleOpt("s-churn", 3, 0, 100) : null;
         Double upChurn = args.has("upsample-s-churn") ? args.doubleOpt("upsample-s-churn", 0, 0, 100) : null;
         Precision precision;
@@ -149,7 +149,8 @@ final class QualityCommand implements Command {
 
     /** One stage's noise range and churn as the run uses them, so that an override shows in the log it makes. */
     static String levels(StageSettings s) {
-        return "sigma " + plain(s.sigmaMax()) + " to " + plain(s.sigmaMin()) + ", churn " + plain(s.sChurn());
+        return "sigma " + plain(s.sigmaMax()) + " to " + plain(s.sigmaMin()) + ", "
+                + (s.sampler().usesChurn() ? "churn " + plain(s.sChurn()) : "no churn (" + s.sampler().cliName + ")");
     }
 
     private static String plain(double v) {

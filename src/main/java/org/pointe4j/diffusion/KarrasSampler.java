@@ -74,6 +74,15 @@ public final class KarrasSampler {
             throw new IllegalArgumentException("unknown sampler '" + s + "' (known: " + names() + ")");
         }
 
+        /**
+         * Whether the sampler takes s_churn (Karras et al. 2022, Algorithm 2, lines 4-6): Heun, Euler
+         * and DPM2 do; the ancestral, DPM-Solver++ and UniPC samplers bring their own noise or none,
+         * and DDIM runs as Euler without churn.
+         */
+        public boolean usesChurn() {
+            return this == HEUN || this == EULER || this == DPM2;
+        }
+
         /** Network evaluations for {@code steps} steps of a schedule ending at sigma = 0 (before guidance doubles the batch). */
         public int evaluations(int steps) {
             switch (this) {

@@ -90,16 +90,17 @@ class QualityCommandTest {
         assertFalse(f.containsKey("P-FID") || f.containsKey("P-IS"), r.out());
         assertEquals(4, f.get("network evaluations"));
         assertTrue(r.out().contains("shape accuracy"), "the other figures are still printed: " + r.out());
-        assertTrue(r.out().contains("noise levels: base sigma 120 to 0.001, churn 3; upsampler sigma 10 to 0.001, churn 0\n"),
+        assertTrue(r.out().contains("noise levels: base sigma 120 to 0.001, no churn (dpmpp_2m); upsampler sigma 10 to 0.001, no churn (dpmpp_2m)\n"),
                 "the fast preset's levels: " + r.out());
     }
 
     @Test
-    void noiseAndChurnOverridesReachTheRunAndAreChecked() {
+    void noiseAndChurnOverridesReachTheStagesTheyNameAndAreChecked() {
         QualityCommand c = new QualityCommand(() -> false, () -> {
             throw new AssertionError("not available: never loaded");
         });
-        CliTest.Run r = run(c, "--sigma-max", "40", "--upsample-sigma-max", "30", "--upsample-s-churn", "10", "--s-churn", "0");
+        CliTest.Run r = run(c, "--sampler", "heun", "--sigma-max", "40", "--upsample-sigma-max", "30", "--upsample-s-churn", "10",
+                "--s-churn", "0");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("noise levels: base sigma 40 to 0.001, churn 0; upsampler sigma 30 to 0.001, churn 10\n"),
                 r.out());

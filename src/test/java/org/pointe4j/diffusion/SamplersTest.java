@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.pointe4j.nn.Torch;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,6 +49,27 @@ class SamplersTest {
             float[] want = x0.toFloatArray();
             for (int i = 0; i < want.length; i++) {
                 assertEquals(want[i], got[i], 1e-5, kind + " channel " + i);
+            }
+        }
+    }
+
+    /** s_churn changes the samples of exactly the samplers that say they use it (what `quality` reports). */
+    @Test
+    void churnChangesOnlyTheSamplersThatUseIt() {
+        Denoiser ideal = (x, sigma) -> x.mul(0.25f / (0.25f + sigma * sigma));
+        float[] sigmas = KarrasSampler.sigmas(8, 1e-3, 10, 7);
+        for (KarrasSampler.Kind kind : KarrasSampler.Kind.values()) {
+            float[][] out = new float[2][];
+            for (int c = 0; c < 2; c++) {
+                NoiseSource noise = NoiseSource.seeded(7);
+                NDArray xT = noise.randn(m, new Shape(1, 6, 16)).mul(10f);
+                out[c] = KarrasSampler.run(kind, ideal, xT, sigmas, KarrasSampler.Churn.of(c == 0 ? 0 : 10), noise,
+                        Step.Listener.NONE, Cancellation.NEVER).x().toFloatArray();
+            }
+            if (kind.usesChurn()) {
+                assertFalse(Arrays.equals(out[0], out[1]), kind + " takes churn");
+            } else {
+                assertArrayEquals(out[0], out[1], kind + " ignores churn");
             }
         }
     }
